@@ -1,0 +1,177 @@
+"""Reading files under a root (the live system or a snapshot), and writing files atomically.
+
+Paths are always given as the live system names them ("/sys/class/net"); a snapshot root
+mirrors that tree. Symbolic links are resolved inside the root, so a snapshot can never
+lead a reader outside its directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+from pathlib import Path, PurePosixPath
+
+_MAX_LINKS = 40
+_TMP_MARK = ".capprobe-tmp."
+
+
+class OutsideRootError(OSError):
+    """A path or link that would leave the snapshot directory."""
+
+
+class Files:
+    """Read-only access to a tree rooted at `root` ("/" for the live system)."""
+
+    def __init__(self, root: Path = Path("/")) -> None:
+        self.root = root.resolve()
+        self.live = self.root == Path("/")
+
+    def resolve(self, path: str) -> str:
+        """The path with every link followed, as the mirrored system would name it."""
+        if self.live:
+            return os.path.realpath(path)
+        parts = list(PurePosixPath(path).parts[1:])
+        resolved: list[str] = []
+        hops = 0
+        while parts:
+            part = parts.pop(0)
+            if part in ("", "."):
+                continue
+            if part == "..":
+                if resolved:
+                    resolved.pop()
+                continue
+            candidate = self.root.joinpath(*resolved, part)
+            if candidate.is_symlink():
+                hops += 1
+                if hops > _MAX_LINKS:
+                    raise OSError(errno.ELOOP, "too many levels of links", path)
+                target = PurePosixPath(os.readlink(candidate))
+                if target.is_absolute():
+                    resolved = []
+                parts = list(target.parts[1:] if target.is_absolute() else target.parts) + parts
+                continue
+            resolved.append(part)
+        return "/" + "/".join(resolved)
+
+    def host_path(self, path: str) -> Path:
+        """Where `path` of the mirrored system lies on this machine."""
+        if not path.startswith("/"):
+            raise ValueError(f"not an absolute path: {path}")
+        if self.live:
+            return Path(path)
+        inside = self.resolve(path)
+        host = self.root / inside.lstrip("/")
+        if host != self.root and self.root not in host.parents:
+            raise OutsideRootError(errno.EACCES, "path leaves the snapshot", path)
+        return host
+
+    def read_bytes(self, path: str, limit: int = 1 << 20) -> bytes:
+        with open(self.host_path(path), "rb") as f:
+            return f.read(limit)
+
+    def read_text(self, path: str, limit: int = 1 << 20) -> str:
+        return self.read_bytes(path, limit).decode("utf-8", errors="replace")
+
+    def listdir(self, path: str) -> list[str]:
+        return sorted(os.listdir(self.host_path(path)))
+
+    def exists(self, path: str) -> bool:
+        try:
+            return self.host_path(path).exists()
+        except OSError:
+            return False
+
+    def is_dir(self, path: str) -> bool:
+        try:
+            return self.host_path(path).is_dir()
+        except OSError:
+            return False
+
+    def glob(self, directory: str, pattern: str) -> list[str]:
+        """Names in `directory` matching `pattern`, as mirrored paths; none if it is missing."""
+        try:
+            host = self.host_path(directory)
+            return sorted(f"{directory.rstrip('/')}/{p.name}" for p in host.glob(pattern))
+        except OSError:
+            return []
+
+
+def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Replace `path` with `data` so that a crash at any point leaves the old file intact.
+
+    On Linux the data goes into an anonymous O_TMPFILE inode that gets a name only once it
+    is complete and synced, for the moment between link and rename; a crash before that
+    leaves nothing behind. Elsewhere a named temporary file is used. Either way, temporary
+    files that a killed writer left are removed by the next write.
+    """
+    _remove_stale_temporaries(path)
+    tmp = f".{path.name}{_TMP_MARK}{os.getpid()}.{secrets.token_hex(4)}"
+    dirfd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        fd = _open_anonymous(dirfd, mode)
+        named = fd is None
+        if fd is None:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+            fd = os.open(tmp, flags, mode, dir_fd=dirfd)
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+            if not named:
+                os.link(f"/proc/self/fd/{fd}", tmp, dst_dir_fd=dirfd, follow_symlinks=True)
+            os.replace(tmp, path.name, src_dir_fd=dirfd, dst_dir_fd=dirfd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp, dir_fd=dirfd)
+            raise
+        finally:
+            os.close(fd)
+        os.fsync(dirfd)
+    finally:
+        os.close(dirfd)
+
+
+def temporaries(path: Path) -> list[Path]:
+    """Temporary files that writers of `path` have (or had) in its directory."""
+    return sorted(path.parent.glob(f".{path.name}{_TMP_MARK}*"))
+
+
+def _open_anonymous(dirfd: int, mode: int) -> int | None:
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag or not os.path.isdir("/proc/self/fd"):
+        return None
+    try:
+        return os.open(".", flag | os.O_WRONLY | os.O_CLOEXEC, mode, dir_fd=dirfd)
+    except OSError as e:
+        if e.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+            return None
+        raise
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    for tmp in temporaries(path):
+        pid_text = tmp.name.rsplit(_TMP_MARK, 1)[1].split(".", 1)[0]
+        if pid_text.isdigit() and _alive(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,169 @@
+"""The command line: human messages go to stderr, machine output to stdout.
+
+Exit codes: 0 done; 1 anything else; 2 usage error; 3 a --require'd token not granted;
+4 the manifest could not be written.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from drivers import host
+from drivers.files import Files, write_atomic
+from probe import __version__, headers, language, locations, manifest, platform_facts, summary
+from probe.collect import Options, UnsupportedPlatform, collect
+from probe.device_id import IdKey
+from probe.models import DeviceId, Manifest
+
+EXIT_FAILED, EXIT_USAGE, EXIT_NOT_WRITTEN = 1, 2, 4
+
+
+def _say(message: str) -> None:
+    click.echo(f"capprobe: {message}", err=True)
+
+
+def _fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
+    _say(message)
+    sys.exit(code)
+
+
+def default_manifest_path() -> Path:
+    info = host.host_info()
+    location = locations.for_os(platform_facts.os_name(info.system), host.environ(), info.euid == 0)
+    try:
+        return Path(location.manifest())
+    except LookupError as e:
+        _fail(str(e), EXIT_USAGE)
+
+
+def _load(path: str | None) -> Manifest:
+    target = Path(path) if path else default_manifest_path()
+    if not path and not Files().exists(str(target.absolute())):
+        _fail(f"no manifest at {target}; run `capprobe run` first, or name one")
+    try:
+        return manifest.load(target)
+    except manifest.ManifestError as e:
+        _fail(str(e))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="capprobe")
+def main() -> None:
+    """Find out what this device can really play and write a capability manifest."""
+
+
+@main.command()
+@click.option(
+    "--output",
+    "-o",
+    metavar="PATH",
+    help="Where to write the manifest ('-' for stdout). Default: the platform's location, "
+    "or CAPPROBE_MANIFEST.",
+)
+@click.option(
+    "--id-key-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A device maker's secret key (16 bytes or more) for the device-ID HMAC.",
+)
+@click.option(
+    "--locale",
+    "locale_",
+    metavar="LOCALE",
+    help="Use this locale (de_AT.UTF-8, de-AT) for Accept-Language.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1, max=3600),
+    default=20.0,
+    show_default=True,
+    help="Seconds any one probe may take; probes run together, so this bounds the run.",
+)
+def run(output: str | None, id_key_file: Path | None, locale_: str | None, timeout: float) -> None:
+    """Probe this machine and write its manifest atomically."""
+    key = IdKey.builtin()
+    if id_key_file is not None:
+        try:
+            key = IdKey.vendor(Files().read_bytes(str(id_key_file.absolute()), limit=1 << 16))
+        except OSError as e:
+            raise click.BadParameter(
+                f"cannot read {id_key_file}: {e.strerror or e}", param_hint="--id-key-file"
+            ) from None
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="--id-key-file") from None
+    if locale_ is not None:
+        try:
+            language.parse_tag(locale_)
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="--locale") from None
+    to_stdout = output == "-"
+    target = default_manifest_path() if output is None or to_stdout else Path(output)
+    options = Options(key, locale_, timeout, _previous_id(target))
+    try:
+        result = collect(options)
+    except UnsupportedPlatform as e:
+        _fail(str(e))
+    except ValueError as e:  # a malformed SOURCE_DATE_EPOCH
+        _fail(str(e), EXIT_USAGE)
+    if to_stdout:
+        click.echo(manifest.dumps(result), nl=False)
+        return
+    try:
+        manifest.write(result, target)
+    except OSError as e:
+        _fail(f"could not write the manifest to {target}: {e.strerror or e}", EXIT_NOT_WRITTEN)
+    granted = ", ".join(result.capabilities.qualities) or "no quality granted"
+    _say(f"wrote {target} ({granted})")
+
+
+def _previous_id(path: Path) -> DeviceId | None:
+    """The device ID of the manifest already at `path`, which a new run keeps if it can."""
+    files = Files()
+    where = str(path.absolute())
+    if not files.exists(where):
+        return None
+    try:
+        return manifest.load(path).device_id
+    except manifest.ManifestError as e:
+        aside = path.with_name(path.name + ".invalid")
+        try:
+            write_atomic(aside, files.read_bytes(where, limit=64 << 20))
+            kept = f"kept it as {aside}"
+        except OSError as err:
+            kept = f"could not keep a copy ({err.strerror or err})"
+        _say(f"the earlier manifest is not valid ({e}); {kept}; the device ID is made anew")
+        return None
+
+
+@main.command()
+@click.argument("manifest_path", metavar="[MANIFEST]", required=False)
+def show(manifest_path: str | None) -> None:
+    """A readable summary of a manifest (default: this machine's)."""
+    click.echo(summary.render(_load(manifest_path)), nl=False)
+
+
+@main.command(name="headers")
+@click.argument("manifest_path", metavar="[MANIFEST]", required=False)
+@click.option(
+    "--format", "form", type=click.Choice(headers.FORMATS), default="http", show_default=True
+)
+def headers_command(manifest_path: str | None, form: str) -> None:
+    """The request headers a client sends, for curl -H @file, JSON, shells or curl -K."""
+    click.echo(headers.render(_load(manifest_path).headers, form), nl=False)
+
+
+@main.command()
+@click.argument("manifest_path", metavar="MANIFEST")
+def validate(manifest_path: str) -> None:
+    """Check a manifest against the schema; exit 1 with the failing paths if it is not valid."""
+    _load(manifest_path)
+    _say(f"{manifest_path}: a valid capprobe manifest, version {manifest.MANIFEST_VERSION}")
+
+
+@main.command()
+def schema() -> None:
+    """Print the manifest's JSON Schema (draft 2020-12)."""
+    click.echo(manifest.schema_text(), nl=False)

@@ -1,0 +1,134 @@
+"""One run: the platform's probes, run together, assembled into a manifest."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+
+from drivers import host
+from drivers.files import Files
+from probe import __version__, framework, headers, language, linux, platform_facts
+from probe.device_id import IdKey
+from probe.manifest import MANIFEST_VERSION
+from probe.models import (
+    Capabilities,
+    CodecSupport,
+    Decision,
+    Decoders,
+    DeviceId,
+    Display,
+    Drm,
+    Generator,
+    Manifest,
+    Mixer,
+    Platform,
+    Policy,
+    ProbeRecord,
+    Status,
+    Widevine,
+)
+
+# Sections that later versions fill; until then the manifest says plainly that nothing looked.
+NOT_YET_PROBED = {
+    "audio_outputs": "audio outputs",
+    "mixer": "the sound server",
+    "drm.widevine": "Widevine CDMs",
+    "decoders": "decoders",
+    "display": "displays",
+}
+
+
+class UnsupportedPlatform(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Options:
+    key: IdKey
+    locale: str | None
+    timeout: float
+    previous_id: DeviceId | None
+
+
+@cache
+def token_table() -> list[dict[str, str]]:
+    text = (resources.files("probe") / "data" / "tokens.json").read_text("utf-8")
+    tokens: list[dict[str, str]] = json.loads(text)["tokens"]
+    return tokens
+
+
+def generated_at(env: Mapping[str, str]) -> tuple[str, bool]:
+    """The manifest's timestamp and whether the run is reproducible (SOURCE_DATE_EPOCH set)."""
+    epoch = env.get("SOURCE_DATE_EPOCH")
+    if epoch is not None:
+        try:
+            moment = datetime.fromtimestamp(int(epoch), UTC)
+        except (ValueError, OverflowError, OSError):
+            raise ValueError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds") from None
+        reproducible = True
+    else:
+        moment, reproducible = host.now(), False
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ"), reproducible
+
+
+def collect(options: Options, files: Files | None = None) -> Manifest:
+    files = files or Files()
+    env = host.environ()
+    info = host.host_info()
+    stamp, reproducible = generated_at(env)
+    os_name = platform_facts.os_name(info.system)
+    if os_name != "linux":
+        raise UnsupportedPlatform(
+            f"capprobe {__version__} probes Linux only; the {os_name or info.system} probe module "
+            "is not written yet"
+        )
+    platform_probe, id_probe, locale_probe = linux.probes(
+        files, info, env, options.key, options.previous_id, options.locale, host.random_hex(32)
+    )
+    results = framework.run(
+        [platform_probe, id_probe, locale_probe], options.timeout, timed=not reproducible
+    )
+    platform = results.get(platform_probe).facts or Platform("linux", None, None, None, None, None)
+    device_id = results.get(id_probe).facts
+    locale = results.get(locale_probe).facts or language.choose([])
+    records = results.records + [
+        ProbeRecord(
+            name,
+            Status.ABSENT,
+            f"not probed: capprobe {__version__} has no probe for {what} yet",
+            None if reproducible else 0.0,
+        )
+        for name, what in NOT_YET_PROBED.items()
+    ]
+    records.sort(key=lambda r: r.name)
+    capabilities = _capabilities_not_evaluated()
+    display = Display([], None)
+    return Manifest(
+        manifest_version=MANIFEST_VERSION,
+        generator=Generator("capprobe", __version__),
+        generated_at=stamp,
+        platform=platform,
+        device_id=device_id,
+        audio_outputs=[],
+        mixer=Mixer(None, None, None),
+        drm=Drm(Widevine([], False)),
+        decoders=Decoders(*(CodecSupport([], [], []) for _ in range(7))),
+        locale=locale,
+        display=display,
+        capabilities=capabilities,
+        headers=headers.build(device_id, locale, capabilities, display),
+        probes=records,
+    )
+
+
+def _capabilities_not_evaluated() -> Capabilities:
+    reason = (
+        "not evaluated: without audio-output, Widevine and decoder probes (not in capprobe "
+        f"{__version__}) no quality can be granted"
+    )
+    decisions = {t["token"]: Decision(False, [reason]) for t in token_table()}
+    return Capabilities([], [], Policy.STRICT, decisions)

@@ -1,0 +1,239 @@
+"""The manifest (version 1) as typed objects; `schema/manifest-v1.json` describes the same shape.
+
+Every field here is a key of the JSON document, and `tests/test_schema.py` checks that the
+two stay in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    OK = "ok"
+    ABSENT = "absent"
+    DENIED = "denied"
+    TIMEOUT = "timeout"
+    ERROR = "error"
+    SKIPPED = "skipped"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class Transport(StrEnum):
+    HDMI = "hdmi"
+    DISPLAYPORT = "displayport"
+    USB = "usb"
+    SPDIF = "spdif"
+    ANALOG = "analog"
+    I2S = "i2s"
+    BLUETOOTH = "bluetooth"
+    VIRTUAL = "virtual"
+    UNKNOWN = "unknown"
+
+
+class IdKind(StrEnum):
+    MAC = "mac"
+    BOARD_SERIAL = "board-serial"
+    DMI_PRODUCT_UUID = "dmi-product-uuid"
+    MACHINE_ID = "machine-id"
+    GENERATED = "generated"
+
+
+class IdHistory(StrEnum):
+    NEW = "new"  # no earlier manifest
+    KEPT = "kept"  # the earlier manifest's ID still belongs to this machine
+    REPLACED = "replaced"  # the earlier ID belongs to no source here: a cloned image, or a new key
+
+
+class Policy(StrEnum):
+    STRICT = "strict"
+    LENIENT = "lenient"
+
+
+@dataclass
+class Generator:
+    name: str
+    version: str
+
+
+@dataclass
+class Libc:
+    name: str  # "glibc", "musl", ...
+    version: str | None
+
+
+@dataclass
+class Platform:
+    os: str  # "linux", "macos", "windows"
+    arch: str | None  # the kernel's machine: "x86_64", "aarch64", "armv7l", ...
+    userspace_bits: int | None  # 32 on a 32-bit userspace even under a 64-bit kernel
+    libc: Libc | None
+    kernel: str | None
+    board_model: str | None
+
+
+@dataclass
+class DeviceIdSource:
+    kind: IdKind
+    interface: str | None  # the network interface whose MAC was hashed
+    permanent: bool | None  # whether that MAC is the interface's permanent one
+    selection: str  # how the source was chosen, in plain words
+    history: IdHistory
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DeviceId:
+    value: str  # 64 lower-case hex digits
+    scheme: str  # e.g. "hmac-sha256:v1:builtin-key"
+    source: DeviceIdSource
+
+
+@dataclass
+class AudioConfig:
+    """One set of accepted combinations: every format x channel count x rate in it works."""
+
+    format: str  # the ALSA format name, on every OS
+    bits: int  # valid bits carried (24 for S32_LE with 24 valid bits)
+    channels: list[int]
+    rates: list[int]
+
+
+@dataclass
+class SinkCoding:
+    type: str  # the CTA-861 name: "LPCM", "AC-3", "E-AC-3", "MAT", "MPEG-H 3D Audio", ...
+    channels: int
+    rates: list[int]
+    bits: list[int]
+    joc: bool | None  # E-AC-3 with Joint Object Coding, where the sink says
+
+
+@dataclass
+class Sink:
+    monitor_name: str | None
+    codings: list[SinkCoding]
+
+
+@dataclass
+class AudioOutput:
+    id: str  # stable, e.g. "alsa:hw:1,0"
+    name: str
+    transport: Transport
+    is_default: bool
+    native: bool  # False when reached only through a resampling mixer
+    busy: bool
+    configs: list[AudioConfig]
+    max_rate: int | None
+    max_bits: int | None
+    max_channels: int | None
+    sink: Sink | None
+    sources: list[str]
+
+
+@dataclass
+class Mixer:
+    server: str | None  # "PipeWire", "PulseAudio", "CoreAudio", "WASAPI shared", "none"
+    rate: int | None
+    resamples: bool | None
+
+
+@dataclass
+class Cdm:
+    owner: str
+    path: str
+    version: str | None
+    arch: str | None
+    compatible: bool
+    why_not: str | None
+
+
+@dataclass
+class Widevine:
+    cdms: list[Cdm]
+    usable: bool
+
+
+@dataclass
+class Drm:
+    widevine: Widevine
+
+
+@dataclass
+class CodecSupport:
+    decode: list[str]
+    render_objects: list[str]
+    passthrough: list[str]
+
+
+@dataclass
+class Decoders:
+    opus: CodecSupport
+    flac: CodecSupport
+    eac3: CodecSupport
+    eac3_joc: CodecSupport
+    ac4: CodecSupport
+    truehd: CodecSupport
+    mpegh: CodecSupport
+
+
+@dataclass
+class Locale:
+    accept_language: str  # one of the 14 codes the API supports
+    system: str | None  # the locale setting that decided, e.g. "de_AT.UTF-8"
+    source: str  # where that setting came from: "LANG", "/etc/locale.conf", "--locale", ...
+    match: str  # "exact", "language", "region" or "default"
+    reason: str
+
+
+@dataclass
+class Screen:
+    name: str
+    width: int
+    height: int
+
+
+@dataclass
+class Display:
+    screens: list[Screen]
+    image_style: str | None  # "SL500" ... "SL30"; None on a headless device
+
+
+@dataclass
+class Decision:
+    granted: bool
+    reasons: list[str]
+
+
+@dataclass
+class Capabilities:
+    qualities: list[str]  # the granted tokens, in table order
+    drm_types: list[str]
+    policy: Policy
+    decisions: dict[str, Decision]
+
+
+@dataclass
+class ProbeRecord:
+    name: str
+    status: Status
+    detail: str
+    ms: float | None  # None when SOURCE_DATE_EPOCH asks for reproducible output
+
+
+@dataclass
+class Manifest:
+    manifest_version: int
+    generator: Generator
+    generated_at: str
+    platform: Platform
+    device_id: DeviceId | None  # None only when the device-ID probe failed; see `probes`
+    audio_outputs: list[AudioOutput]
+    mixer: Mixer
+    drm: Drm
+    decoders: Decoders
+    locale: Locale
+    display: Display
+    capabilities: Capabilities
+    headers: dict[str, str]
+    probes: list[ProbeRecord]
