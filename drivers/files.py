@@ -102,35 +102,64 @@ class Files:
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Replace `path` with `data` so that a crash at any point leaves the old file intact.
 
-    On Linux the data goes into an anonymous O_TMPFILE inode that gets a name only once it
-    is complete and synced, for the moment between link and rename; a crash before that
-    leaves nothing behind. Elsewhere a named temporary file is used. Either way, temporary
-    files that a killed writer left are removed by the next write.
+    Where the filesystem offers O_TMPFILE (Linux) the data goes into an anonymous inode
+    that gets a name only once it is complete and synced, for the moment between link and
+    rename, so a crash leaves nothing behind. Elsewhere (macOS, NFS, FUSE) it goes into a
+    named temporary file. Temporary files that a killed writer left are removed by the
+    next write.
     """
     _remove_stale_temporaries(path)
-    tmp = f".{path.name}{_TMP_MARK}{os.getpid()}.{secrets.token_hex(4)}"
     dirfd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         fd = _open_anonymous(dirfd, mode)
-        named = fd is None
         if fd is None:
-            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
-            fd = os.open(tmp, flags, mode, dir_fd=dirfd)
-        try:
-            _write_all(fd, data)
-            os.fsync(fd)
-            if not named:
-                os.link(f"/proc/self/fd/{fd}", tmp, dst_dir_fd=dirfd, follow_symlinks=True)
-            os.replace(tmp, path.name, src_dir_fd=dirfd, dst_dir_fd=dirfd)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp, dir_fd=dirfd)
-            raise
-        finally:
-            os.close(fd)
+            replace_via_named(dirfd, path.name, data, mode)
+        else:
+            replace_via_anonymous(fd, dirfd, path.name, data)
         os.fsync(dirfd)
     finally:
         os.close(dirfd)
+
+
+def replace_via_anonymous(fd: int, dirfd: int, name: str, data: bytes) -> None:
+    """Fill the O_TMPFILE `fd`, then give it a temporary name and rename that over `name`."""
+    tmp = _temporary_name(name)
+    try:
+        _write_all(fd, data)
+        os.fsync(fd)
+        os.link(f"/proc/self/fd/{fd}", tmp, dst_dir_fd=dirfd, follow_symlinks=True)
+        _rename_or_remove(tmp, name, dirfd)
+    finally:
+        os.close(fd)
+
+
+def replace_via_named(dirfd: int, name: str, data: bytes, mode: int) -> None:
+    """Write a named temporary file in the same directory, then rename it over `name`."""
+    tmp = _temporary_name(name)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode, dir_fd=dirfd)
+    try:
+        _write_all(fd, data)
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp, dir_fd=dirfd)
+        raise
+    os.close(fd)
+    _rename_or_remove(tmp, name, dirfd)
+
+
+def _temporary_name(name: str) -> str:
+    return f".{name}{_TMP_MARK}{os.getpid()}.{secrets.token_hex(4)}"
+
+
+def _rename_or_remove(tmp: str, name: str, dirfd: int) -> None:
+    try:
+        os.replace(tmp, name, src_dir_fd=dirfd, dst_dir_fd=dirfd)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp, dir_fd=dirfd)
+        raise
 
 
 def temporaries(path: Path) -> list[Path]:

@@ -41,9 +41,18 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 
 def problems(document: Any) -> list[str]:
-    """Every schema violation in `document`, each naming the failing JSON path."""
-    errors = sorted(_validator().iter_errors(document), key=lambda e: list(map(str, e.path)))
-    return [f"{_pointer(e.path)}: {e.message}" for e in errors]
+    """Every schema violation in `document`, each naming the deepest failing JSON path."""
+    errors = [_deepest(e) for e in _validator().iter_errors(document)]
+    errors.sort(key=lambda e: list(map(str, e.absolute_path)))
+    return [f"{_pointer(e.absolute_path)}: {e.message}" for e in errors]
+
+
+def _deepest(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """Inside "X or null" the useful error is X's, not "is not valid under any schema"."""
+    while error.context:
+        real = [e for e in error.context if e.validator_value != "null"] or error.context
+        error = max(real, key=lambda e: len(e.absolute_path))
+    return error
 
 
 def to_document(manifest: Manifest) -> dict[str, Any]:
