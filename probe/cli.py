@@ -15,11 +15,11 @@ import click
 from drivers import host
 from drivers.files import Files, write_atomic
 from probe import __version__, headers, language, locations, manifest, platform_facts, summary
-from probe.collect import Options, UnsupportedPlatform, collect
+from probe.collect import Options, UnsupportedPlatform, collect, token_table
 from probe.device_id import IdKey
 from probe.models import DeviceId, Manifest
 
-EXIT_FAILED, EXIT_USAGE, EXIT_NOT_WRITTEN = 1, 2, 4
+EXIT_FAILED, EXIT_USAGE, EXIT_NOT_GRANTED, EXIT_NOT_WRITTEN = 1, 2, 3, 4
 
 
 def _say(message: str) -> None:
@@ -76,14 +76,33 @@ def main() -> None:
     help="Use this locale (de_AT.UTF-8, de-AT) for Accept-Language.",
 )
 @click.option(
+    "--require",
+    "required",
+    multiple=True,
+    metavar="TOKEN",
+    help="Exit 3 (after writing the manifest) unless this quality is granted; repeatable.",
+)
+@click.option(
     "--timeout",
     type=click.FloatRange(min=0.1, max=3600),
     default=20.0,
     show_default=True,
     help="Seconds any one probe may take; probes run together, so this bounds the run.",
 )
-def run(output: str | None, id_key_file: Path | None, locale_: str | None, timeout: float) -> None:
+def run(
+    output: str | None,
+    id_key_file: Path | None,
+    locale_: str | None,
+    required: tuple[str, ...],
+    timeout: float,
+) -> None:
     """Probe this machine and write its manifest atomically."""
+    known = [t["token"] for t in token_table()]
+    for token in required:
+        if token not in known:
+            raise click.BadParameter(
+                f"{token!r} is none of {', '.join(known)}", param_hint="--require"
+            )
     key = IdKey.builtin()
     if id_key_file is not None:
         try:
@@ -110,13 +129,19 @@ def run(output: str | None, id_key_file: Path | None, locale_: str | None, timeo
         _fail(str(e), EXIT_USAGE)
     if to_stdout:
         click.echo(manifest.dumps(result), nl=False)
-        return
-    try:
-        manifest.write(result, target)
-    except OSError as e:
-        _fail(f"could not write the manifest to {target}: {e.strerror or e}", EXIT_NOT_WRITTEN)
-    granted = ", ".join(result.capabilities.qualities) or "no quality granted"
-    _say(f"wrote {target} ({granted})")
+    else:
+        try:
+            manifest.write(result, target)
+        except OSError as e:
+            _fail(f"could not write the manifest to {target}: {e.strerror or e}", EXIT_NOT_WRITTEN)
+        granted = ", ".join(result.capabilities.qualities) or "no quality granted"
+        _say(f"wrote {target} ({granted})")
+    missing = [t for t in required if t not in result.capabilities.qualities]
+    for token in missing:
+        reasons = "; ".join(result.capabilities.decisions[token].reasons)
+        _say(f"required {token} is not granted: {reasons}")
+    if missing:
+        sys.exit(EXIT_NOT_GRANTED)
 
 
 def _previous_id(path: Path) -> DeviceId | None:

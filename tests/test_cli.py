@@ -142,6 +142,22 @@ def test_usage_errors_exit_2(runner: CliRunner, tmp_path: Path) -> None:
     assert "SOURCE_DATE_EPOCH" in bad_epoch.stderr
 
 
+def test_a_required_quality_not_granted_exits_3_after_writing(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    out = tmp_path / "m.json"
+    result = runner.invoke(
+        main, ["run", "-o", str(out), "--require", "STD_RES", "--require", "HI_RES"]
+    )
+    assert result.exit_code == 3
+    assert "required STD_RES is not granted: not evaluated" in result.stderr
+    assert "required HI_RES is not granted" in result.stderr
+    assert manifest.load(out).capabilities.qualities == []
+    unknown = runner.invoke(main, ["run", "-o", str(out), "--require", "LOSSLESS"])
+    assert unknown.exit_code == 2
+    assert "STD_RES, HI_FI, HI_RES, THREE_DIMENSIONAL, REAL_AUDIO_360" in unknown.stderr
+
+
 def test_bad_manifests_exit_1_with_the_reason(runner: CliRunner, tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text('{"manifest_version": 1, "generator": 5}')
