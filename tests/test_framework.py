@@ -16,7 +16,12 @@ from probe.models import Status
 
 def test_a_hung_probe_times_out_and_the_others_finish() -> None:
     release = threading.Event()
-    hung = Probe("hung", lambda: (release.wait(), Outcome(Status.OK, "late"))[1])
+
+    def wait_for_release() -> Outcome[None]:
+        release.wait()
+        return Outcome(Status.OK, "late")
+
+    hung = Probe("hung", wait_for_release)
     quick = Probe("quick", lambda: Outcome(Status.OK, "fine", 42))
     start = time.monotonic()
     results = framework.run([hung, quick], timeout=0.5)
