@@ -1,7 +1,8 @@
 """Network interfaces and routes as the Linux kernel exposes them in sysfs and procfs.
 
-Everything but the permanent address is read through `Files`, so a snapshot of sysfs and
-procfs replays it; the permanent address needs an ethtool ioctl on the live system.
+Everything but the permanent address and the driver name is read through `Files`, so a
+snapshot of sysfs and procfs replays it; those two need ethtool ioctls on the live system
+(a snapshot falls back to the bus device's driver link).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from drivers.files import Files
 
 _NET = "/sys/class/net"
 _SIOCETHTOOL = 0x8946
+_ETHTOOL_GDRVINFO = 0x03
 _ETHTOOL_GPERMADDR = 0x20
 _MAX_ADDR_LEN = 32
+_DRVINFO_SIZE = 196  # struct ethtool_drvinfo
 IFF_LOOPBACK = 0x8
 
 
@@ -31,10 +34,9 @@ class Interface:
     addr_assign_type: int | None  # 0 permanent, 1 random, 2 stolen, 3 set (NET_ADDR_*)
     arphrd_type: int | None  # 1 = Ethernet (Wi-Fi included), 772 = loopback, ...
     flags: int
-    ifindex: int | None
-    iflink: int | None  # differs from ifindex for veth and stacked devices
     sysfs_path: str  # where the kernel keeps it: /sys/devices/virtual/... for virtual ones
     device_path: str | None  # the bus device behind it; None for virtual interfaces
+    driver: str | None  # "veth", "bridge", "tun", "r8169", ...: ethtool's, else sysfs's
     devtype: str | None  # DEVTYPE from uevent: "wlan", "bridge", "vlan", "bond", ...
     wireless: bool
     bridge: bool
@@ -69,6 +71,9 @@ def _interface(files: Files, name: str) -> Interface:
     base = f"{_NET}/{name}"
     uevent = _uevent(files, f"{base}/uevent")
     device_path = files.resolve(f"{base}/device") if files.exists(f"{base}/device") else None
+    driver = ethtool_driver(name) if files.live else None
+    if driver is None and files.exists(f"{base}/device/driver"):
+        driver = files.resolve(f"{base}/device/driver").rsplit("/", 1)[-1]
     address = _optional(files, f"{base}/address")
     entries = set(files.listdir(base))
     lower = {e[len("lower_") :] for e in entries if e.startswith("lower_")}
@@ -81,10 +86,9 @@ def _interface(files: Files, name: str) -> Interface:
         addr_assign_type=_optional_int(files, f"{base}/addr_assign_type"),
         arphrd_type=_optional_int(files, f"{base}/type"),
         flags=_optional_int(files, f"{base}/flags") or 0,
-        ifindex=_optional_int(files, f"{base}/ifindex"),
-        iflink=_optional_int(files, f"{base}/iflink"),
         sysfs_path=files.resolve(base),
         device_path=device_path,
+        driver=driver,
         devtype=uevent.get("DEVTYPE"),
         wireless="wireless" in entries or "phy80211" in entries or uevent.get("DEVTYPE") == "wlan",
         bridge="bridge" in entries,
@@ -96,6 +100,27 @@ def _interface(files: Files, name: str) -> Interface:
 
 def permanent_address(name: str) -> str | None:
     """The burnt-in address the driver reports (what `ethtool -P` prints), if any."""
+    answer = _ethtool(name, _ETHTOOL_GPERMADDR, 8 + _MAX_ADDR_LEN, _MAX_ADDR_LEN)
+    if answer is None:
+        return None
+    (size,) = struct.unpack_from("=I", answer, 4)
+    raw = answer[8 : 8 + min(size, _MAX_ADDR_LEN)]
+    if not raw or not any(raw):
+        return None
+    return ":".join(f"{b:02x}" for b in raw)
+
+
+def ethtool_driver(name: str) -> str | None:
+    """The kernel driver behind an interface (what `ethtool -i` prints as `driver`)."""
+    answer = _ethtool(name, _ETHTOOL_GDRVINFO, _DRVINFO_SIZE)
+    if answer is None:
+        return None
+    driver = answer[4:36].split(b"\0", 1)[0].decode("ascii", errors="replace")
+    return driver or None
+
+
+def _ethtool(name: str, command: int, size: int, argument: int = 0) -> bytes | None:
+    """One SIOCETHTOOL request; None when the interface or driver does not answer it."""
 
     class _IfReq(ctypes.Structure):
         _fields_ = [
@@ -104,19 +129,15 @@ def permanent_address(name: str) -> str | None:
             ("_pad", ctypes.c_char * 24),
         ]
 
-    buf = ctypes.create_string_buffer(8 + _MAX_ADDR_LEN)
-    ctypes.memmove(buf, (ctypes.c_uint32 * 2)(_ETHTOOL_GPERMADDR, _MAX_ADDR_LEN), 8)
+    buf = ctypes.create_string_buffer(size)
+    struct.pack_into("=II", buf, 0, command, argument)
     req = _IfReq(name.encode()[:15], ctypes.addressof(buf))
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
             fcntl.ioctl(sock.fileno(), _SIOCETHTOOL, req)
     except OSError:
         return None
-    (size,) = struct.unpack_from("=I", buf.raw, 4)
-    raw = buf.raw[8 : 8 + min(size, _MAX_ADDR_LEN)]
-    if not raw or not any(raw):
-        return None
-    return ":".join(f"{b:02x}" for b in raw)
+    return buf.raw
 
 
 def _uevent(files: Files, path: str) -> dict[str, str]:

@@ -34,6 +34,21 @@ _INFRASTRUCTURE = re.compile(
     r"ifb|dummy|bond|team)"
 )
 
+_INFRASTRUCTURE_DRIVERS = {
+    "veth",
+    "bridge",
+    "bonding",
+    "team",
+    "tun",
+    "vxlan",
+    "geneve",
+    "wireguard",
+    "openvswitch",
+    "ifb",
+    "dummy",
+    "vrf",
+}
+
 TIERS = (
     "physical interface with a permanent, globally administered MAC",
     "physical interface with a globally administered MAC that software set",
@@ -154,11 +169,11 @@ def candidates(
         tier = (2 if local else 0 if permanent else 1) if physical else (4 if local else 3)
         infrastructure = not physical and bool(
             _INFRASTRUCTURE.match(i.name)
+            or i.driver in _INFRASTRUCTURE_DRIVERS
             or i.bridge
             or i.bond
             or i.tun
             or i.devtype
-            or (i.iflink is not None and i.iflink != i.ifindex)
         )
         found.append(Candidate(i, mac, permanent, tier, i.name in uplinks, infrastructure))
     found.sort(key=Candidate.rank)

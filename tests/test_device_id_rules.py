@@ -34,10 +34,9 @@ def nic(name: str, mac: str, **kw: object) -> network.Interface:
         "addr_assign_type": 0,
         "arphrd_type": 1,
         "flags": 0x1003,
-        "ifindex": 2,
-        "iflink": 2,
         "sysfs_path": f"{PCI}/0000:00:1f.6/net/{name}",
         "device_path": f"{PCI}/0000:00:1f.6",
+        "driver": "e1000e",
         "devtype": None,
         "wireless": False,
         "bridge": False,
@@ -53,6 +52,7 @@ def virtual(name: str, mac: str, **kw: object) -> network.Interface:
     base = {
         "sysfs_path": f"/sys/devices/virtual/net/{name}",
         "device_path": None,
+        "driver": None,
         "addr_assign_type": 3,
     }
     return nic(name, mac, **{**base, **kw})
@@ -133,7 +133,7 @@ def test_the_permanent_address_is_hashed_not_a_randomized_one() -> None:
 def test_locally_administered_and_virtual_only_when_nothing_else() -> None:
     local = nic("eth0", "02:fc:00:00:00:01")
     docker = virtual("docker0", "3c:22:fb:00:00:07", bridge=True, devtype="bridge")
-    veth = virtual("vethab12cd", "3c:22:fb:00:00:08", iflink=9)
+    veth = virtual("vethab12cd", "3c:22:fb:00:00:08", driver="veth")
     good = nic("eth1", "3c:22:fb:00:00:01", addr_assign_type=3, device_path=f"{PCI}/0000:04:00.0")
     assert pick([local, docker, veth, good], default="eth0") == "eth1"
     assert pick([local, docker, veth], default="docker0") == "eth0"
@@ -268,7 +268,7 @@ def test_identity_probe_on_a_snapshot_of_a_laptop(tmp_path: Path) -> None:
     assert found["wlp0s20f3"].device_path == f"{PCI}/0000:00:14.3"
     assert found["docker0"].bridge and found["docker0"].devtype == "bridge"
     assert found["docker0"].device_path is None
-    assert found["veth1a2b3c"].iflink == 9
+    assert found["enp0s31f6"].driver is None  # no driver link in this hand-made tree
     assert found["enp0s31f6"].permanent_address is None  # no ioctl on a snapshot
 
     outcome = linux.identity(files, KEY, None, "x")
