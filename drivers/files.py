@@ -84,12 +84,6 @@ class Files:
         except OSError:
             return False
 
-    def is_dir(self, path: str) -> bool:
-        try:
-            return self.host_path(path).is_dir()
-        except OSError:
-            return False
-
     def glob(self, directory: str, pattern: str) -> list[str]:
         """Names in `directory` matching `pattern`, as mirrored paths; none if it is missing."""
         try:

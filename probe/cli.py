@@ -15,7 +15,7 @@ import click
 from drivers import host
 from drivers.files import Files, write_atomic
 from probe import __version__, headers, language, locations, manifest, platform_facts, summary
-from probe.collect import Options, UnsupportedPlatform, collect, token_table
+from probe.collect import InvalidSetting, Options, UnsupportedPlatform, collect, token_table
 from probe.device_id import IdKey
 from probe.models import DeviceId, Manifest
 
@@ -125,7 +125,7 @@ def run(
         result = collect(options)
     except UnsupportedPlatform as e:
         _fail(str(e))
-    except ValueError as e:  # a malformed SOURCE_DATE_EPOCH
+    except InvalidSetting as e:
         _fail(str(e), EXIT_USAGE)
     if to_stdout:
         click.echo(manifest.dumps(result), nl=False)

@@ -46,6 +46,10 @@ class UnsupportedPlatform(Exception):
     pass
 
 
+class InvalidSetting(ValueError):
+    """An environment setting the run cannot honour, such as a malformed SOURCE_DATE_EPOCH."""
+
+
 @dataclass(frozen=True)
 class Options:
     key: IdKey
@@ -68,7 +72,9 @@ def generated_at(env: Mapping[str, str]) -> tuple[str, bool]:
         try:
             moment = datetime.fromtimestamp(int(epoch), UTC)
         except (ValueError, OverflowError, OSError):
-            raise ValueError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds") from None
+            raise InvalidSetting(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds"
+            ) from None
         reproducible = True
     else:
         moment, reproducible = host.now(), False
