@@ -11,6 +11,7 @@ import contextlib
 import errno
 import os
 import secrets
+import stat
 from pathlib import Path, PurePosixPath
 
 _MAX_LINKS = 40
@@ -91,6 +92,24 @@ class Files:
             return sorted(f"{directory.rstrip('/')}/{p.name}" for p in host.glob(pattern))
         except OSError:
             return []
+
+
+class NotARegularFile(OSError):
+    """A destination that atomic replacement would destroy: a device, FIFO or directory."""
+
+
+def replaceable(path: Path) -> Path:
+    """The regular file (existing or not) that writing `path` should replace: a symbolic
+    link's target, so the link survives. Raises NotARegularFile for /dev/null, a FIFO or a
+    directory, which a rename would replace with a plain file."""
+    target = Path(os.path.realpath(path))
+    try:
+        mode = target.stat().st_mode
+    except OSError:  # missing, or unreachable: the writer will say what is wrong
+        return target
+    if not stat.S_ISREG(mode):
+        raise NotARegularFile(errno.EINVAL, "not a regular file", str(path))
+    return target
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:

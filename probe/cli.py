@@ -13,7 +13,7 @@ from typing import NoReturn
 import click
 
 from drivers import host
-from drivers.files import Files, write_atomic
+from drivers.files import Files, NotARegularFile, replaceable, write_atomic
 from probe import __version__, headers, language, locations, manifest, platform_facts, summary
 from probe.collect import InvalidSetting, Options, UnsupportedPlatform, collect, token_table
 from probe.device_id import IdKey
@@ -119,7 +119,16 @@ def run(
         except ValueError as e:
             raise click.BadParameter(str(e), param_hint="--locale") from None
     to_stdout = output == "-"
-    target = default_manifest_path() if output is None or to_stdout else Path(output)
+    try:
+        target = replaceable(
+            default_manifest_path() if output is None or to_stdout else Path(output)
+        )
+    except NotARegularFile as e:
+        raise click.BadParameter(
+            f"{e.filename} is not a regular file; the manifest is replaced atomically, so it "
+            "goes only into regular files ('-' writes to stdout)",
+            param_hint="--output",
+        ) from None
     options = Options(key, locale_, timeout, _previous_id(target))
     try:
         result = collect(options)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import subprocess
 import sys
 import threading
@@ -280,3 +282,26 @@ def test_header_formats_work_with_curl_and_the_shell(
         check=True,
     )
     assert shell.stdout == f"{expected['X-Amzn-Device-Id']}|ja-JP"
+
+
+def test_special_files_are_refused_and_links_are_followed(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    result = runner.invoke(main, ["run", "-o", str(fifo)])
+    assert result.exit_code == 2
+    assert "not a regular file" in result.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    if IS_ROOT:  # a device node, as /dev/null is: a rename would have replaced it
+        device = tmp_path / "null"
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        assert runner.invoke(main, ["run", "-o", str(device)]).exit_code == 2
+        assert stat.S_ISCHR(device.stat().st_mode)
+    real = tmp_path / "data" / "manifest.json"
+    real.parent.mkdir()
+    link = tmp_path / "manifest.json"
+    link.symlink_to(real)
+    assert runner.invoke(main, ["run", "-o", str(link)]).exit_code == 0
+    assert link.is_symlink()
+    assert manifest.load(real).device_id is not None
