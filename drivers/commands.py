@@ -6,6 +6,7 @@ import contextlib
 import os
 import signal
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -17,16 +18,26 @@ class CommandResult:
     stderr: str
 
 
-def run(argv: list[str], timeout: float) -> CommandResult:
+def run(
+    argv: list[str], timeout: float, env: Mapping[str, str | None] | None = None
+) -> CommandResult:
     """Run `argv`; raises FileNotFoundError when the tool is missing and
-    subprocess.TimeoutExpired (after killing its whole process group) when it hangs."""
-    env = dict(os.environ, LC_ALL="C", LANG="C")
+    subprocess.TimeoutExpired (after killing its whole process group) when it hangs.
+
+    `env` changes the inherited environment: a None value removes the variable.
+    """
+    merged = dict(os.environ, LC_ALL="C", LANG="C")
+    for name, value in (env or {}).items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
     proc = subprocess.Popen(
         argv,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=env,
+        env=merged,
         start_new_session=True,
     )
     try:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.rig import alsa as rig_alsa
+from tests.rig import pulse as rig_pulse
 
 ROOT = Path(__file__).resolve().parent.parent
 CAPTURES = ROOT / "fixtures" / "captures"
@@ -53,3 +57,30 @@ def manifest_env(tmp_path: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["CAPPROBE_MANIFEST"] = str(tmp_path / "default" / "manifest.json")
     return env
+
+
+# --- the audio test rig (tests/rig): emulated ALSA devices and a private PulseAudio ---
+
+
+@pytest.fixture(scope="session")
+def fakehw_plugin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fakehw ALSA plugin, compiled once per run (tests/rig/fakehw.c)."""
+    return rig_alsa.build_plugin(tmp_path_factory.getbasetemp() / "fakehw-cache")
+
+
+@pytest.fixture(scope="session")
+def alsa_rig(fakehw_plugin: Path, tmp_path_factory: pytest.TempPathFactory) -> rig_alsa.Rig:
+    """Writes ALSA configurations of emulated devices: `alsa_rig.setup([FakeDevice(...)])`."""
+    return rig_alsa.Rig(fakehw_plugin, tmp_path_factory.mktemp("alsa-rig"))
+
+
+@pytest.fixture(scope="session")
+def pulse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[rig_pulse.PulseServer]:
+    """A private PulseAudio with two null sinks, stopped at the end of the session:
+    `hdmi_51` (s16le 6ch 48000 Hz, 5.1) and `dac_hires` (s32le 2ch 192000 Hz)."""
+    sinks = [
+        rig_pulse.NullSink("hdmi_51", 48000, "s16le", 6, "surround-51", "Fake HDMI 5.1"),
+        rig_pulse.NullSink("dac_hires", 192000, "s32le", 2, None, "Fake hi-res DAC"),
+    ]
+    with rig_pulse.PulseServer(tmp_path_factory.mktemp("pulse"), sinks) as server:
+        yield server

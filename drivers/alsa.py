@@ -1,0 +1,784 @@
+"""ALSA playback PCMs as alsa-lib (libasound.so.2) sees them, probed in a child process.
+
+What is listed:
+- every card's playback PCM devices, from the control API (`hw:N,D`), with the card's
+  names; these are probed directly, as dacquery does, so conversions cannot hide limits;
+- every PCM the ALSA configuration names (`snd_device_name_hint(-1, "pcm")`, outputs
+  only): a board's asound.conf outputs, `pulse`, `pipewire`, `jack`, and `default` when
+  the configuration lists it (it is what applications get, and its type and plugin tell
+  whether that path is direct or goes through a sound server). Not listed: `null`, hint
+  names taking arguments (`sysdefault:CARD=x`, `front:`, `surround51:`, `hdmi:`,
+  `iec958:`, `dmix:`, `plughw:`, ...: per-card aliases of the devices above), and
+  libasound2-plugins' processing wrappers over `default` (rate converters, speex, upmix,
+  vdownmix), which are not outputs of their own.
+
+What a probe of one PCM finds: whether it opens (`busy`, `denied`, `absent` are answers,
+not errors), its type (`snd_pcm_type_name`: HW, PLUG, IOPLUG, DMIX, ...), the plugin's
+own name (first line of `snd_pcm_dump`), and the (format, significant bits, channels,
+rates) combinations its hw_params space accepts, tested with `snd_pcm_hw_params_test_*`.
+
+alsa-lib runs only in the worker (`python -m drivers.alsa`, started through
+`drivers.commands.run`), so a plugin that hangs or a crash in C cannot take the caller
+down. The worker prints one JSON document on stdout; `probe()` parses it into the frozen
+dataclasses below. The worker sees the caller's ALSA_CONFIG_PATH; it drops PortAudio's
+PA_ALSA_* variables and keeps sound-server clients from starting servers
+(JACK_NO_START_SERVER, PULSE_BINARY=/bin/false).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+LIBRARY = "libasound.so.2"
+WORKER_VERSION = 1
+MAX_CHANNELS = 32
+
+STANDARD_RATES = (
+    5512, 8000, 11025, 16000, 22050, 32000, 44100, 48000,
+    64000, 88200, 96000, 176400, 192000, 352800, 384000,
+)  # fmt: skip
+
+# Every linear PCM, float, IEC958 and DSD format alsa-lib knows, plus the two companding
+# ones; compressed and vendor formats (MPEG, GSM, G.723, IMA ADPCM, SPECIAL) are left out.
+FORMATS = (
+    "S8", "U8", "S16_LE", "S16_BE", "U16_LE", "U16_BE",
+    "S24_LE", "S24_BE", "U24_LE", "U24_BE", "S32_LE", "S32_BE", "U32_LE", "U32_BE",
+    "FLOAT_LE", "FLOAT_BE", "FLOAT64_LE", "FLOAT64_BE",
+    "S20_LE", "S20_BE", "U20_LE", "U20_BE",
+    "S24_3LE", "S24_3BE", "U24_3LE", "U24_3BE", "S20_3LE", "S20_3BE", "U20_3LE", "U20_3BE",
+    "S18_3LE", "S18_3BE", "U18_3LE", "U18_3BE",
+    "IEC958_SUBFRAME_LE", "IEC958_SUBFRAME_BE",
+    "DSD_U8", "DSD_U16_LE", "DSD_U32_LE", "DSD_U16_BE", "DSD_U32_BE",
+    "MU_LAW", "A_LAW",
+)  # fmt: skip
+
+# Configuration PCMs that are not outputs of their own (see the module docstring).
+SKIPPED_HINTS = frozenset(
+    {
+        "null",
+        "lavrate",
+        "samplerate",
+        "samplerate_best",
+        "samplerate_linear",
+        "samplerate_medium",
+        "samplerate_order",
+        "speexrate",
+        "speexrate_best",
+        "speexrate_medium",
+        "speex",
+        "upmix",
+        "vdownmix",
+    }
+)
+
+PcmStatus = Literal["ok", "busy", "denied", "absent", "error"]
+PcmSource = Literal["card", "config", "request"]
+_STATUSES: tuple[PcmStatus, ...] = ("ok", "busy", "denied", "absent", "error")
+_SOURCES: tuple[PcmSource, ...] = ("card", "config", "request")
+
+
+@dataclass(frozen=True)
+class AlsaConfig:
+    """A set of combinations the PCM accepts: every format x channels x rate product in it."""
+
+    format: str  # alsa-lib's name: "S16_LE", "S24_3LE", "DSD_U32_BE", ...
+    bits: int | None  # significant bits (snd_pcm_hw_params_get_sbits): 24 for 24-in-32
+    channels: tuple[int, ...]
+    rates: tuple[int, ...]  # the STANDARD_RATES accepted; others were not asked
+
+
+@dataclass(frozen=True)
+class AlsaPcm:
+    name: str  # what snd_pcm_open takes: "hw:0,3", "fake_dac", "pulse", "default"
+    description: str | None  # the hint's DESC, or the device's name from the control API
+    source: PcmSource  # "card": control API; "config": a name hint; "request": asked for
+    card: int | None
+    device: int | None
+    subdevices: int | None
+    pcm_type: str | None  # snd_pcm_type_name: "HW", "PLUG", "IOPLUG", "DMIX", ... once opened
+    plugin: str | None  # first line of snd_pcm_dump: "Hardware PCM card 0 ...", plugin names
+    status: PcmStatus
+    errno: int | None  # the open (or hw_params) error, as a positive errno
+    detail: str  # the error text and alsa-lib's own messages about this PCM
+    configs: tuple[AlsaConfig, ...]
+
+
+@dataclass(frozen=True)
+class AlsaCard:
+    index: int
+    id: str | None  # the card's id: "PCH", "HDMI", "Device"
+    driver: str | None
+    name: str | None  # snd_card_get_name
+    longname: str | None  # snd_card_get_longname
+    error: str | None  # why its control device could not be read
+
+
+@dataclass(frozen=True)
+class AlsaReport:
+    library_version: str
+    cards: tuple[AlsaCard, ...]
+    pcms: tuple[AlsaPcm, ...]
+    errors: tuple[str, ...]  # enumeration failures: a broken configuration, ...
+    elapsed_ms: float  # the worker's own time, after its Python started
+
+    def pcm(self, name: str) -> AlsaPcm:
+        for each in self.pcms:
+            if each.name == name:
+                return each
+        raise KeyError(name)
+
+
+class WorkerError(RuntimeError):
+    """The worker crashed or answered something that is not a report."""
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+def probe(
+    names: Sequence[str] = (),
+    *,
+    enumerate_all: bool = True,
+    timeout: float = 10.0,
+    library: str = LIBRARY,
+) -> AlsaReport:
+    """Probe the cards' and the configuration's PCMs (unless `enumerate_all` is false) and
+    the PCMs in `names`, in a worker process.
+
+    Raises FileNotFoundError when libasound cannot be loaded, subprocess.TimeoutExpired
+    when the worker does not finish within `timeout` seconds (it is killed), and
+    WorkerError when it crashes.
+    """
+    from drivers import commands  # the worker itself never needs subprocess
+
+    argv = [sys.executable, "-m", "drivers.alsa", "--library", library]
+    if not enumerate_all:
+        argv.append("--no-enumerate")
+    for name in names:
+        argv += ["--pcm", name]
+    result = commands.run(argv, timeout)
+    if result.returncode < 0:
+        raise WorkerError(
+            f"alsa worker killed by signal {-result.returncode}: {_tail(result.stderr)}"
+        )
+    try:
+        document = json.loads(result.stdout)
+    except ValueError:
+        raise WorkerError(
+            f"alsa worker exited with {result.returncode} without a report: {_tail(result.stderr)}"
+        ) from None
+    return parse_report(document)
+
+
+def parse_report(document: Any) -> AlsaReport:
+    """The worker's JSON document as dataclasses; FileNotFoundError for a missing library.
+
+    The document (keys as the dataclasses' fields, tuples as lists)::
+
+        {"worker": 1, "library_version": "1.2.8", "elapsed_ms": 19.4, "errors": [],
+         "cards": [{"index": 0, "id": "PCH", "driver": "HDA-Intel", "name": "HDA Intel PCH",
+                    "longname": "...", "error": null}],
+         "pcms": [{"name": "fake_dac", "description": "...", "source": "config",
+                   "card": null, "device": null, "subdevices": null,
+                   "pcm_type": "IOPLUG", "plugin": "fakehw: emulated DAC",
+                   "status": "ok", "errno": null, "detail": "",
+                   "configs": [{"format": "S16_LE", "bits": 16, "channels": [2],
+                                "rates": [44100, 48000]}]}]}
+
+    or, when the worker could not work: {"worker": 1, "error": {"kind": "library" |
+    "internal", "name": "libasound.so.2", "detail": "..."}}.
+    """
+    if not isinstance(document, dict) or document.get("worker") != WORKER_VERSION:
+        raise WorkerError(f"not an alsa worker report: {str(document)[:200]}")
+    failure = document.get("error")
+    if failure is not None:
+        if failure.get("kind") == "library":
+            raise FileNotFoundError(errno.ENOENT, str(failure.get("detail")), failure.get("name"))
+        raise WorkerError(f"alsa worker failed: {failure.get('detail')}")
+    try:
+        return AlsaReport(
+            library_version=str(document["library_version"]),
+            cards=tuple(_card(c) for c in document["cards"]),
+            pcms=tuple(_pcm(p) for p in document["pcms"]),
+            errors=tuple(str(e) for e in document["errors"]),
+            elapsed_ms=float(document["elapsed_ms"]),
+        )
+    except (KeyError, TypeError, ValueError) as e:
+        raise WorkerError(f"malformed alsa worker report: {type(e).__name__}: {e}") from None
+
+
+def _card(raw: dict[str, Any]) -> AlsaCard:
+    return AlsaCard(
+        index=int(raw["index"]),
+        id=_opt_str(raw["id"]),
+        driver=_opt_str(raw["driver"]),
+        name=_opt_str(raw["name"]),
+        longname=_opt_str(raw["longname"]),
+        error=_opt_str(raw["error"]),
+    )
+
+
+def _pcm(raw: dict[str, Any]) -> AlsaPcm:
+    status = raw["status"]
+    source = raw["source"]
+    if status not in _STATUSES or source not in _SOURCES:
+        raise ValueError(f"unknown status {status!r} or source {source!r}")
+    return AlsaPcm(
+        name=str(raw["name"]),
+        description=_opt_str(raw["description"]),
+        source=source,
+        card=_opt_int(raw["card"]),
+        device=_opt_int(raw["device"]),
+        subdevices=_opt_int(raw["subdevices"]),
+        pcm_type=_opt_str(raw["pcm_type"]),
+        plugin=_opt_str(raw["plugin"]),
+        status=status,
+        errno=_opt_int(raw["errno"]),
+        detail=str(raw["detail"]),
+        configs=tuple(
+            AlsaConfig(
+                format=str(c["format"]),
+                bits=_opt_int(c["bits"]),
+                channels=tuple(int(n) for n in c["channels"]),
+                rates=tuple(int(r) for r in c["rates"]),
+            )
+            for c in raw["configs"]
+        ),
+    )
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _opt_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _tail(text: str, lines: int = 5) -> str:
+    return " | ".join(text.strip().splitlines()[-lines:]) or "no output"
+
+
+# ----------------------------------------------------------- the combination search
+
+
+class Space(Protocol):
+    """A hw_params space that can be narrowed; `combinations` needs nothing else."""
+
+    def narrow_format(self, name: str) -> Space | None: ...  # None: format not accepted
+    def sbits(self) -> int | None: ...
+    def channel_range(self) -> tuple[int, int]: ...
+    def narrow_channels(self, channels: int) -> Space | None: ...
+    def rate_range(self) -> tuple[int, int]: ...
+    def accepts_rate(self, rate: int) -> bool: ...
+
+
+def combinations(
+    space: Space,
+    formats: Sequence[str] = FORMATS,
+    rates: Sequence[int] = STANDARD_RATES,
+    max_channels: int = MAX_CHANNELS,
+) -> list[AlsaConfig]:
+    """Every accepted (format, channels, rate), as sets in which every product is accepted.
+
+    Narrows by format, then by channel count, then tests rates, so no combination is
+    asked that a narrower space already excludes: only the channel counts inside the
+    format's range, and only the rates inside the (format, channels) range. Channel
+    counts of one format that accept the same rates form one set.
+    """
+    found: list[AlsaConfig] = []
+    for name in formats:
+        by_format = space.narrow_format(name)
+        if by_format is None:
+            continue
+        low, high = by_format.channel_range()
+        groups: dict[tuple[int, ...], list[int]] = {}
+        for channels in range(max(low, 1), min(high, max_channels) + 1):
+            narrowed = by_format.narrow_channels(channels)
+            if narrowed is None:
+                continue
+            rate_low, rate_high = narrowed.rate_range()
+            accepted = tuple(
+                r for r in rates if rate_low <= r <= rate_high and narrowed.accepts_rate(r)
+            )
+            if accepted:
+                groups.setdefault(accepted, []).append(channels)
+        bits = by_format.sbits()
+        for accepted, counts in sorted(groups.items(), key=lambda item: item[1][0]):
+            found.append(AlsaConfig(name, bits, tuple(counts), accepted))
+    return found
+
+
+# ----------------------------------------------------------------------- worker side
+
+_SND_PCM_STREAM_PLAYBACK = 0
+_SND_PCM_NONBLOCK = 1
+_SNDERR_PREFIX = re.compile(r"^ALSA lib [^ ]*:\d+:\([^)]*\) ")
+
+_vp = ctypes.c_void_p
+_int = ctypes.c_int
+_uint = ctypes.c_uint
+_str = ctypes.c_char_p
+_PROTOTYPES: dict[str, tuple[Any, ...]] = {
+    # name: (restype, *argtypes)
+    "snd_asoundlib_version": (_str,),
+    "snd_strerror": (_str, _int),
+    "snd_card_next": (_int, ctypes.POINTER(_int)),
+    "snd_card_get_name": (_int, _int, ctypes.POINTER(_vp)),
+    "snd_card_get_longname": (_int, _int, ctypes.POINTER(_vp)),
+    "snd_ctl_open": (_int, ctypes.POINTER(_vp), _str, _int),
+    "snd_ctl_close": (_int, _vp),
+    "snd_ctl_card_info_sizeof": (ctypes.c_size_t,),
+    "snd_ctl_card_info": (_int, _vp, _vp),
+    "snd_ctl_card_info_get_id": (_str, _vp),
+    "snd_ctl_card_info_get_driver": (_str, _vp),
+    "snd_ctl_pcm_next_device": (_int, _vp, ctypes.POINTER(_int)),
+    "snd_ctl_pcm_info": (_int, _vp, _vp),
+    "snd_pcm_info_sizeof": (ctypes.c_size_t,),
+    "snd_pcm_info_set_device": (None, _vp, _uint),
+    "snd_pcm_info_set_subdevice": (None, _vp, _uint),
+    "snd_pcm_info_set_stream": (None, _vp, _int),
+    "snd_pcm_info_get_id": (_str, _vp),
+    "snd_pcm_info_get_name": (_str, _vp),
+    "snd_pcm_info_get_subdevices_count": (_uint, _vp),
+    "snd_device_name_hint": (_int, _int, _str, ctypes.POINTER(_vp)),
+    "snd_device_name_get_hint": (_vp, _vp, _str),
+    "snd_device_name_free_hint": (_int, _vp),
+    "snd_pcm_open": (_int, ctypes.POINTER(_vp), _str, _int, _int),
+    "snd_pcm_close": (_int, _vp),
+    "snd_pcm_type": (_int, _vp),
+    "snd_pcm_type_name": (_str, _int),
+    "snd_pcm_dump": (_int, _vp, _vp),
+    "snd_output_buffer_open": (_int, ctypes.POINTER(_vp)),
+    "snd_output_buffer_string": (ctypes.c_size_t, _vp, ctypes.POINTER(_vp)),
+    "snd_output_close": (_int, _vp),
+    "snd_pcm_format_value": (_int, _str),
+    "snd_pcm_format_width": (_int, _int),
+    "snd_pcm_hw_params_sizeof": (ctypes.c_size_t,),
+    "snd_pcm_hw_params_any": (_int, _vp, _vp),
+    "snd_pcm_hw_params_copy": (None, _vp, _vp),
+    "snd_pcm_hw_params_test_format": (_int, _vp, _vp, _int),
+    "snd_pcm_hw_params_set_format": (_int, _vp, _vp, _int),
+    "snd_pcm_hw_params_get_sbits": (_int, _vp),
+    "snd_pcm_hw_params_get_channels_min": (_int, _vp, ctypes.POINTER(_uint)),
+    "snd_pcm_hw_params_get_channels_max": (_int, _vp, ctypes.POINTER(_uint)),
+    "snd_pcm_hw_params_test_channels": (_int, _vp, _vp, _uint),
+    "snd_pcm_hw_params_set_channels": (_int, _vp, _vp, _uint),
+    "snd_pcm_hw_params_get_rate_min": (_int, _vp, ctypes.POINTER(_uint), ctypes.POINTER(_int)),
+    "snd_pcm_hw_params_get_rate_max": (_int, _vp, ctypes.POINTER(_uint), ctypes.POINTER(_int)),
+    "snd_pcm_hw_params_test_rate": (_int, _vp, _vp, _uint, _int),
+}
+
+
+class _Lib:
+    """libasound's functions with their C signatures, and libc's free()."""
+
+    def __init__(self, path: str) -> None:
+        self.dll = ctypes.CDLL(path)
+        for name, (restype, *argtypes) in _PROTOTYPES.items():
+            function = getattr(self.dll, name)
+            function.restype = restype
+            function.argtypes = argtypes
+        self.free = ctypes.CDLL(None).free
+        self.free.restype = None
+        self.free.argtypes = [_vp]
+        self.hw_params_size = int(self.dll.snd_pcm_hw_params_sizeof())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.dll, name)
+
+    def strerror(self, code: int) -> str:
+        return _text(self.dll.snd_strerror(code)) or f"error {code}"
+
+    def take_string(self, pointer: int | None) -> str | None:
+        """A malloc'ed C string as text; the C copy is freed."""
+        if not pointer:
+            return None
+        try:
+            return ctypes.string_at(pointer).decode("utf-8", errors="replace")
+        finally:
+            self.free(pointer)
+
+
+def _text(value: bytes | None) -> str | None:
+    return None if value is None else value.decode("utf-8", errors="replace")
+
+
+class _Messages:
+    """alsa-lib's messages (SNDERR goes to fd 2), collected per operation."""
+
+    def __init__(self) -> None:
+        self.fd = os.memfd_create("alsa-messages", os.MFD_CLOEXEC)
+        self.saved = os.dup(2)
+        os.dup2(self.fd, 2)
+
+    def take(self) -> list[str]:
+        os.lseek(self.fd, 0, os.SEEK_SET)
+        chunks = []
+        while chunk := os.read(self.fd, 65536):
+            chunks.append(chunk)
+        os.ftruncate(self.fd, 0)
+        os.lseek(self.fd, 0, os.SEEK_SET)
+        text = b"".join(chunks).decode("utf-8", errors="replace")
+        return [_SNDERR_PREFIX.sub("", line) for line in text.splitlines() if line.strip()]
+
+    def restore(self) -> list[str]:
+        left = self.take()
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
+        os.close(self.fd)
+        return left
+
+
+class _HwSpace:
+    """A copy of a PCM's hw_params, narrowed step by step with snd_pcm_hw_params_set_*."""
+
+    def __init__(
+        self, lib: _Lib, pcm: int, formats: dict[str, int], buffer: Any, fmt: int = -1
+    ) -> None:
+        self.lib = lib
+        self.pcm = pcm
+        self.formats = formats
+        self.buffer = buffer  # keeps the memory alive
+        self.address = ctypes.addressof(buffer)
+        self.format = fmt  # once narrowed to one
+
+    def _copy(self, fmt: int) -> _HwSpace:
+        buffer = ctypes.create_string_buffer(self.lib.hw_params_size)
+        self.lib.snd_pcm_hw_params_copy(ctypes.addressof(buffer), self.address)
+        return _HwSpace(self.lib, self.pcm, self.formats, buffer, fmt)
+
+    def narrow_format(self, name: str) -> _HwSpace | None:
+        value = self.formats.get(name)
+        if value is None or self.lib.snd_pcm_hw_params_test_format(self.pcm, self.address, value):
+            return None
+        narrowed = self._copy(value)
+        if self.lib.snd_pcm_hw_params_set_format(self.pcm, narrowed.address, value) < 0:
+            return None
+        return narrowed
+
+    def sbits(self) -> int | None:
+        """Significant bits. Kernel PCMs say it (24 for S32_LE on most HDA codecs); alsa-lib's
+        plugins give the physical width instead (32 for S24_LE), so the format's width caps it."""
+        bits = int(self.lib.snd_pcm_hw_params_get_sbits(self.address))
+        if bits <= 0:
+            return None
+        width = int(self.lib.snd_pcm_format_width(self.format)) if self.format >= 0 else 0
+        return min(bits, width) if width > 0 else bits
+
+    def channel_range(self) -> tuple[int, int]:
+        low, high = _uint(0), _uint(0)
+        if self.lib.snd_pcm_hw_params_get_channels_min(self.address, ctypes.byref(low)) < 0:
+            return (1, 0)
+        if self.lib.snd_pcm_hw_params_get_channels_max(self.address, ctypes.byref(high)) < 0:
+            return (1, 0)
+        return (low.value, high.value)
+
+    def narrow_channels(self, channels: int) -> _HwSpace | None:
+        if self.lib.snd_pcm_hw_params_test_channels(self.pcm, self.address, channels):
+            return None
+        narrowed = self._copy(self.format)
+        if self.lib.snd_pcm_hw_params_set_channels(self.pcm, narrowed.address, channels) < 0:
+            return None
+        return narrowed
+
+    def rate_range(self) -> tuple[int, int]:
+        low, high, direction = _uint(0), _uint(0), _int(0)
+        get_min = self.lib.snd_pcm_hw_params_get_rate_min
+        get_max = self.lib.snd_pcm_hw_params_get_rate_max
+        if get_min(self.address, ctypes.byref(low), ctypes.byref(direction)) < 0:
+            return (1, 0)
+        if get_max(self.address, ctypes.byref(high), ctypes.byref(direction)) < 0:
+            return (1, 0)
+        return (low.value, high.value)
+
+    def accepts_rate(self, rate: int) -> bool:
+        return int(self.lib.snd_pcm_hw_params_test_rate(self.pcm, self.address, rate, 0)) == 0
+
+
+def _status(code: int) -> PcmStatus:
+    if code == errno.EBUSY:
+        return "busy"
+    if code in (errno.EACCES, errno.EPERM):
+        return "denied"
+    if code in (errno.ENOENT, errno.ENODEV, errno.ENXIO, errno.ECONNREFUSED):
+        return "absent"  # no such device, card, or sound server
+    return "error"
+
+
+class _Worker:
+    def __init__(self, lib: _Lib, messages: _Messages) -> None:
+        self.lib = lib
+        self.messages = messages
+        self.errors: list[str] = []
+        self.formats = {
+            name: value
+            for name in FORMATS
+            if (value := int(lib.snd_pcm_format_value(name.encode()))) >= 0
+        }
+
+    def _note(self, what: str, code: int | None = None) -> None:
+        parts = [what]
+        if code is not None:
+            parts.append(self.lib.strerror(code))
+        parts += self.messages.take()
+        self.errors.append(": ".join(parts))
+
+    # ---- enumeration
+
+    def cards(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The cards, and each card's playback devices as PCM entries (not yet probed)."""
+        cards: list[dict[str, Any]] = []
+        pcms: list[dict[str, Any]] = []
+        index = _int(-1)
+        while True:
+            code = self.lib.snd_card_next(ctypes.byref(index))
+            if code < 0:
+                self._note("snd_card_next", code)
+                break
+            if index.value < 0:
+                break
+            card, devices = self._card(index.value)
+            cards.append(card)
+            pcms += devices
+        return cards, pcms
+
+    def _names(self, index: int) -> tuple[str | None, str | None]:
+        name, longname = _vp(), _vp()
+        short = long = None
+        if self.lib.snd_card_get_name(index, ctypes.byref(name)) == 0:
+            short = self.lib.take_string(name.value)
+        if self.lib.snd_card_get_longname(index, ctypes.byref(longname)) == 0:
+            long = self.lib.take_string(longname.value)
+        return short, long
+
+    def _card(self, index: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        name, longname = self._names(index)
+        card: dict[str, Any] = {
+            "index": index,
+            "id": None,
+            "driver": None,
+            "name": name,
+            "longname": longname,
+            "error": None,
+        }
+        ctl = _vp()
+        code = self.lib.snd_ctl_open(ctypes.byref(ctl), f"hw:{index}".encode(), 0)
+        if code < 0:
+            card["error"] = "; ".join([self.lib.strerror(code), *self.messages.take()])
+            return card, []
+        devices: list[dict[str, Any]] = []
+        try:
+            info = ctypes.create_string_buffer(int(self.lib.snd_ctl_card_info_sizeof()))
+            if self.lib.snd_ctl_card_info(ctl, ctypes.addressof(info)) == 0:
+                card["id"] = _text(self.lib.snd_ctl_card_info_get_id(ctypes.addressof(info)))
+                card["driver"] = _text(
+                    self.lib.snd_ctl_card_info_get_driver(ctypes.addressof(info))
+                )
+            pcm_info = ctypes.create_string_buffer(int(self.lib.snd_pcm_info_sizeof()))
+            address = ctypes.addressof(pcm_info)
+            device = _int(-1)
+            while self.lib.snd_ctl_pcm_next_device(ctl, ctypes.byref(device)) == 0:
+                if device.value < 0:
+                    break
+                self.lib.snd_pcm_info_set_device(address, device.value)
+                self.lib.snd_pcm_info_set_subdevice(address, 0)
+                self.lib.snd_pcm_info_set_stream(address, _SND_PCM_STREAM_PLAYBACK)
+                if self.lib.snd_ctl_pcm_info(ctl, address) < 0:
+                    continue  # a capture-only device
+                devices.append(
+                    _entry(
+                        f"hw:{index},{device.value}",
+                        _text(self.lib.snd_pcm_info_get_name(address))
+                        or _text(self.lib.snd_pcm_info_get_id(address)),
+                        "card",
+                        card=index,
+                        device=device.value,
+                        subdevices=int(self.lib.snd_pcm_info_get_subdevices_count(address)),
+                    )
+                )
+        finally:
+            self.lib.snd_ctl_close(ctl)
+        self.messages.take()  # capture-only devices make alsa-lib complain; not news
+        return card, devices
+
+    def hinted(self) -> list[dict[str, Any]]:
+        """The configuration's output PCMs, in the order alsa-lib lists them."""
+        hints = _vp()
+        code = self.lib.snd_device_name_hint(-1, b"pcm", ctypes.byref(hints))
+        if code < 0:
+            self._note("snd_device_name_hint", code)
+            return []
+        found: list[dict[str, Any]] = []
+        try:
+            array = ctypes.cast(hints, ctypes.POINTER(_vp))
+            i = 0
+            while array[i]:
+                hint = array[i]
+                i += 1
+                name = self.lib.take_string(self.lib.snd_device_name_get_hint(hint, b"NAME"))
+                description = self.lib.take_string(self.lib.snd_device_name_get_hint(hint, b"DESC"))
+                direction = self.lib.take_string(self.lib.snd_device_name_get_hint(hint, b"IOID"))
+                if not name or direction == "Input" or ":" in name or name in SKIPPED_HINTS:
+                    continue
+                if description:
+                    description = " ".join(description.split())
+                found.append(_entry(name, description or None, "config"))
+        finally:
+            self.lib.snd_device_name_free_hint(hints)
+        self.messages.take()
+        return found
+
+    # ---- probing
+
+    def probe(self, entry: dict[str, Any]) -> dict[str, Any]:
+        pcm = _vp()
+        self.messages.take()
+        code = self.lib.snd_pcm_open(
+            ctypes.byref(pcm), entry["name"].encode(), _SND_PCM_STREAM_PLAYBACK, _SND_PCM_NONBLOCK
+        )
+        if code < 0:
+            return self._failed(entry, code)
+        try:
+            entry["pcm_type"] = _text(self.lib.snd_pcm_type_name(self.lib.snd_pcm_type(pcm)))
+            entry["plugin"] = self._plugin(pcm.value)
+            buffer = ctypes.create_string_buffer(self.lib.hw_params_size)
+            code = self.lib.snd_pcm_hw_params_any(pcm, ctypes.addressof(buffer))
+            if code < 0:
+                return self._failed(entry, code)
+            space = _HwSpace(self.lib, int(pcm.value or 0), self.formats, buffer)
+            entry["configs"] = [
+                {"format": c.format, "bits": c.bits, "channels": c.channels, "rates": c.rates}
+                for c in combinations(space, formats=list(self.formats))
+            ]
+            entry["status"] = "ok"
+        finally:
+            self.lib.snd_pcm_close(pcm)
+        entry["detail"] = "; ".join(self.messages.take())
+        return entry
+
+    def _failed(self, entry: dict[str, Any], code: int) -> dict[str, Any]:
+        entry["status"] = _status(-code)
+        entry["errno"] = -code
+        entry["detail"] = "; ".join([self.lib.strerror(code), *self.messages.take()])
+        return entry
+
+    def _plugin(self, pcm: int | None) -> str | None:
+        output = _vp()
+        if self.lib.snd_output_buffer_open(ctypes.byref(output)) < 0:
+            return None
+        try:
+            if self.lib.snd_pcm_dump(pcm, output) < 0:
+                return None
+            text = _vp()
+            size = int(self.lib.snd_output_buffer_string(output, ctypes.byref(text)))
+            if not text.value or not size:
+                return None
+            dump = ctypes.string_at(text.value, size).decode("utf-8", errors="replace")
+            first = dump.splitlines()[0].strip() if dump.strip() else ""
+            return first.rstrip(":").strip() or None
+        finally:
+            self.lib.snd_output_close(output)
+
+
+def _entry(
+    name: str,
+    description: str | None,
+    source: PcmSource,
+    card: int | None = None,
+    device: int | None = None,
+    subdevices: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "description": description,
+        "source": source,
+        "card": card,
+        "device": device,
+        "subdevices": subdevices,
+        "pcm_type": None,
+        "plugin": None,
+        "status": "error",
+        "errno": None,
+        "detail": "",
+        "configs": [],
+    }
+
+
+def _quiet_environment() -> None:
+    """What alsa-lib and the sound-server clients it loads must not see or do."""
+    for key in [k for k in os.environ if k.startswith("PA_ALSA_")]:
+        del os.environ[key]  # PortAudio's switches; os.environ also unsets them for C
+    os.environ["JACK_NO_START_SERVER"] = "1"
+    os.environ["PULSE_BINARY"] = "/bin/false"  # what libpulse would autospawn
+
+
+def worker(argv: Sequence[str]) -> int:
+    """Probe and print the JSON report on stdout (the real one, whatever alsa-lib prints)."""
+    start = time.monotonic()
+    library, names, enumerate_all = LIBRARY, [], True
+    args = list(argv)
+    while args:
+        flag = args.pop(0)
+        if flag == "--library" and args:
+            library = args.pop(0)
+        elif flag == "--pcm" and args:
+            names.append(args.pop(0))
+        elif flag == "--no-enumerate":
+            enumerate_all = False
+        else:
+            print("usage: python -m drivers.alsa [--library L] [--no-enumerate] [--pcm NAME]...")
+            return 2
+    _quiet_environment()
+    report = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)  # anything a plugin prints on stdout goes where its errors go
+    try:
+        lib = _Lib(library)
+    except OSError as e:
+        failure = {"kind": "library", "name": library, "detail": str(e)}
+        _emit(report, {"worker": WORKER_VERSION, "error": failure})
+        return 3
+    messages = _Messages()
+    document: dict[str, Any]
+    try:
+        work = _Worker(lib, messages)
+        cards: list[dict[str, Any]] = []
+        entries: list[dict[str, Any]] = []
+        if enumerate_all:
+            cards, entries = work.cards()
+            entries += work.hinted()
+        seen = {e["name"] for e in entries}
+        entries += [_entry(n, None, "request") for n in dict.fromkeys(names) if n not in seen]
+        pcms = [work.probe(entry) for entry in entries]
+        work.errors += messages.restore()
+        document = {
+            "worker": WORKER_VERSION,
+            "library_version": _text(lib.snd_asoundlib_version()) or "",
+            "cards": cards,
+            "pcms": pcms,
+            "errors": work.errors,
+            "elapsed_ms": round((time.monotonic() - start) * 1000, 2),
+        }
+    except Exception as e:  # report it as data; the parent turns it into WorkerError
+        document = {"worker": WORKER_VERSION, "error": {"kind": "internal", "detail": repr(e)}}
+    _emit(report, document)
+    return 0
+
+
+def _emit(stream: Any, document: dict[str, Any]) -> None:
+    json.dump(document, stream)
+    stream.write("\n")
+    stream.close()
+
+
+if __name__ == "__main__":
+    sys.exit(worker(sys.argv[1:]))

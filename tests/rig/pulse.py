@@ -1,0 +1,190 @@
+"""A private PulseAudio daemon with null sinks of chosen sample specs.
+
+`PulseServer` is a context manager: entering starts `pulseaudio` in user mode (as root
+too) with its own HOME and runtime directory, no default.pa (`-n`), an anonymous unix
+socket and one null sink per `NullSink`, and returns once `pactl info` answers; leaving
+kills that daemon by its PID. Nothing else ever starts a daemon: the ALSA rig points
+`PULSE_SERVER` at a dead socket unless it is given this server's address, and the probe's
+worker disables libpulse's autospawn.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from tests.rig.alsa import PulsePcm
+
+START_TIMEOUT = 10.0
+
+
+def missing_daemon() -> str | None:
+    for tool in ("pulseaudio", "pactl"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed"
+    return None
+
+
+@dataclass(frozen=True)
+class NullSink:
+    name: str
+    rate: int = 48000
+    format: str = "s16le"  # PulseAudio's names: s16le, s24le, s24-32le, s32le, float32le
+    channels: int = 2
+    channel_map: str | None = None  # "surround-51", "front-left,front-right", ...
+    description: str | None = None  # no quotes, please
+
+    def module(self) -> str:
+        args = [
+            f"sink_name={self.name}",
+            f"rate={self.rate}",
+            f"format={self.format}",
+            f"channels={self.channels}",
+        ]
+        if self.channel_map:
+            args.append(f"channel_map={self.channel_map}")
+        if self.description:
+            args.append(f"sink_properties='device.description=\"{self.description}\"'")
+        return "module-null-sink " + " ".join(args)
+
+    @property
+    def sample_spec(self) -> str:
+        """As `pactl` prints it: "s16le 6ch 48000Hz"."""
+        return f"{self.format} {self.channels}ch {self.rate}Hz"
+
+
+class PulseServer:
+    def __init__(self, directory: Path, sinks: Sequence[NullSink]) -> None:
+        self.directory = directory
+        self.sinks = tuple(sinks)
+        self.runtime = directory / "run"
+        self.socket = self.runtime / "pa.sock"
+        self.server = f"unix:{self.socket}"
+        self.log = directory / "pulseaudio.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The daemon's own environment, also right for pactl."""
+        return dict(
+            os.environ,
+            HOME=str(self.directory / "home"),
+            XDG_RUNTIME_DIR=str(self.runtime),
+            XDG_CONFIG_HOME=str(self.directory / "home" / ".config"),
+            PULSE_SERVER=self.server,
+        )
+
+    def start(self) -> None:
+        (self.directory / "home").mkdir(parents=True, exist_ok=True)
+        self.runtime.mkdir(parents=True, exist_ok=True)
+        self.runtime.chmod(0o700)
+        argv = [
+            "pulseaudio",
+            "--daemonize=no",
+            "--exit-idle-time=-1",
+            "-n",
+            "--disallow-exit",
+            "--disable-shm=yes",
+            "--use-pid-file=no",
+            "--realtime=no",
+            "--high-priority=no",
+            "--log-target=stderr",
+            "-L",
+            f"module-native-protocol-unix auth-anonymous=1 socket={self.socket}",
+            "-L",
+            "module-device-restore",
+        ]
+        for sink in self.sinks:
+            argv += ["-L", sink.module()]
+        self._log = open(self.log, "wb")  # noqa: SIM115 (closed in stop())
+        self.process = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=self._log,
+            env=self.env,
+            start_new_session=True,  # a Ctrl-C in the terminal is pytest's, not the daemon's
+        )
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        assert self.process is not None
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"pulseaudio exited with {self.process.returncode}: {self.log_tail()}"
+                )
+            if self.socket.exists() and self.pactl("info", check=False).returncode == 0:
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"pulseaudio did not answer within {START_TIMEOUT} s: {self.log_tail()}")
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def __enter__(self) -> PulseServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def pactl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            ["pactl", f"--server={self.server}", *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=10,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise RuntimeError(f"pactl {' '.join(args)} failed: {result.stderr.strip()}")
+        return result
+
+    def list_sinks(self) -> list[dict[str, Any]]:
+        sinks: list[dict[str, Any]] = json.loads(self.pactl("-f", "json", "list", "sinks").stdout)
+        return sinks
+
+    def pcm(self, name: str, sink: str, description: str | None = None) -> PulsePcm:
+        """An ALSA PCM that plays into `sink` of this server."""
+        if sink not in {s.name for s in self.sinks}:
+            raise ValueError(f"no sink {sink!r} on this server")
+        return PulsePcm(name, sink, self.server, description)
+
+    def log_tail(self, lines: int = 10) -> str:
+        try:
+            text = self.log.read_text(errors="replace")
+        except OSError:
+            return "(no log)"
+        return " | ".join(text.strip().splitlines()[-lines:])
