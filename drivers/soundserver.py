@@ -1,0 +1,84 @@
+"""Sound servers (PulseAudio, PipeWire): found among running processes and asked through their
+own tools. Never started: a server that is not running is reported absent, and every query
+names its server explicitly, so libpulse has nothing to autospawn.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import psutil
+
+from drivers import commands
+
+# Process names of the servers that speak the PulseAudio protocol, and PipeWire's own daemon.
+PULSE_PROTOCOL = ("pulseaudio", "pipewire-pulse")
+PIPEWIRE = "pipewire"
+
+
+@dataclass(frozen=True)
+class ServerProcess:
+    name: str  # "pulseaudio", "pipewire-pulse", "pipewire"
+    pid: int
+    uid: int
+    runtime_dir: str | None  # its XDG_RUNTIME_DIR, where its sockets are
+    home: str | None  # its user's home, where the PulseAudio cookie is
+
+
+@dataclass(frozen=True)
+class PulseAnswers:
+    """What `pactl -f json` said about one server (raw JSON text, parsed in probe/)."""
+
+    server: str  # the address asked
+    info: str
+    sinks: str
+
+
+def running_servers() -> list[ServerProcess]:
+    """The sound-server processes running now, whoever owns them."""
+    found = []
+    for proc in psutil.process_iter(["name", "pid", "uids"]):
+        name = proc.info["name"]
+        if name not in (*PULSE_PROTOCOL, PIPEWIRE):
+            continue
+        uid = proc.info["uids"].real if proc.info["uids"] else -1
+        try:
+            runtime_dir = proc.environ().get("XDG_RUNTIME_DIR")
+        except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
+            runtime_dir = None
+        try:
+            home: str | None = pwd.getpwuid(uid).pw_dir
+        except KeyError:
+            home = None
+        found.append(ServerProcess(name, proc.info["pid"], uid, runtime_dir, home))
+    return sorted(found, key=lambda s: s.pid)
+
+
+def pulse_address(server: ServerProcess, env: Mapping[str, str]) -> str | None:
+    """Where clients reach a PulseAudio-protocol server: PULSE_SERVER when this process was
+    given one, else the socket in the server's runtime directory."""
+    if env.get("PULSE_SERVER"):
+        return env["PULSE_SERVER"]
+    if server.runtime_dir:
+        return f"unix:{server.runtime_dir}/pulse/native"
+    return None
+
+
+def ask_pulse(server: ServerProcess, address: str, timeout: float) -> PulseAnswers:
+    """`pactl -f json info` and `list sinks` against `address`, authenticated as the server's
+    user (its cookie) when we run as someone else, e.g. root at provisioning."""
+    env: dict[str, str | None] = {"PULSE_SERVER": address}
+    if server.home and server.uid != os.geteuid():
+        env["PULSE_COOKIE"] = f"{server.home}/.config/pulse/cookie"
+    answers = []
+    for args in (["info"], ["list", "sinks"]):
+        result = commands.run(["pactl", "-f", "json", *args], timeout, env)
+        if result.returncode != 0:
+            raise ConnectionError(
+                f"pactl {' '.join(args)} at {address} failed: {result.stderr.strip()}"
+            )
+        answers.append(result.stdout)
+    return PulseAnswers(address, answers[0], answers[1])
