@@ -131,7 +131,7 @@ def test_the_permanent_address_is_hashed_not_a_randomized_one() -> None:
 
 
 def test_locally_administered_and_virtual_only_when_nothing_else() -> None:
-    local = nic("eth0", "02:fc:00:00:00:01")
+    local = nic("eth0", "02:00:5e:10:00:42")
     docker = virtual("docker0", "3c:22:fb:00:00:07", bridge=True, devtype="bridge")
     veth = virtual("vethab12cd", "3c:22:fb:00:00:08", driver="veth")
     good = nic("eth1", "3c:22:fb:00:00:01", addr_assign_type=3, device_path=f"{PCI}/0000:04:00.0")
