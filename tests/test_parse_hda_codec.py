@@ -84,6 +84,7 @@ def test_laptop_default_claims_192k_while_dacs_are_narrower() -> None:
     assert dacs[0x03].pcm == REALTEK_DEFAULT
     assert {n.pcm_source for n in c.dacs} == {"node"}
     assert [n.name for n in c.dacs] == [None, "ALC285 Analog", None]
+    assert [n.pcm_device for n in c.dacs] == [None, 0, None]  # `device=0`: it serves hw:C,0
     assert not any(n.digital for n in c.dacs)
 
 

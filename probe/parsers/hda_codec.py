@@ -17,7 +17,7 @@ PcmSource = Literal["node", "default"]
 _NODE = re.compile(r"^Node 0x([0-9a-fA-F]+) \[([^\]]+)\] wcaps 0x([0-9a-fA-F]+):?(.*)$")
 _PCM_LINE = re.compile(r"^(rates|bits|formats) \[0x[0-9a-fA-F]+\]:(.*)$")
 _CONVERTER = re.compile(r"^Converter: stream=(\d+), channel=(\d+)")
-_DEVICE_NAME = re.compile(r'^Device: name="([^"]*)"')
+_DEVICE_NAME = re.compile(r'^Device: name="([^"]*)"(?:.*\bdevice=(\d+))?')
 _CONNECTION = re.compile(r"^Connection: (\d+)$")
 _HEX_LIST = re.compile(r"^(?:0x[0-9a-fA-F]+\*?\s*)+$")
 
@@ -53,6 +53,7 @@ class Node:
     widget_type: str  # "Audio Output", "Audio Input", "Pin Complex", "Audio Mixer", ...
     wcaps: int
     name: str | None  # the PCM device bound to the node: `Device: name="ALC285 Analog"`
+    pcm_device: int | None  # its number, `device=0`: the node serves hw:CARD,pcm_device
     digital: bool  # "Digital" on the node's caps line
     pcm: PcmCaps | None  # own caps, else the codec's Default PCM; None if neither exists
     pcm_source: PcmSource
@@ -135,6 +136,7 @@ class _NodeBuilder:
         self.wcaps = wcaps
         self.digital = "Digital" in caps_text.split()
         self.name: str | None = None
+        self.pcm_device: int | None = None
         self.pcm: _PcmBuilder | None = None
         self.converter: Converter | None = None
         self.connections: tuple[int, ...] = ()
@@ -146,6 +148,7 @@ class _NodeBuilder:
             widget_type=self.widget_type,
             wcaps=self.wcaps,
             name=self.name,
+            pcm_device=self.pcm_device,
             digital=self.digital,
             pcm=own if own is not None else default,
             pcm_source="node" if own is not None else "default",
@@ -210,6 +213,7 @@ def _node_detail(node: _NodeBuilder, line: str) -> bool:
     device = _DEVICE_NAME.match(line)
     if device:
         node.name = device.group(1)
+        node.pcm_device = int(device.group(2)) if device.group(2) else None
         return False
     connection = _CONNECTION.match(line)
     return bool(connection and int(connection.group(1)) > 0)
