@@ -17,6 +17,16 @@ not errors), its type (`snd_pcm_type_name`: HW, PLUG, IOPLUG, DMIX, ...), the pl
 own name (first line of `snd_pcm_dump`), and the (format, significant bits, channels,
 rates) combinations its hw_params space accepts, tested with `snd_pcm_hw_params_test_*`.
 
+HDMI and DisplayPort sinks: the connected sink's raw ELD, read from the card's control
+element iface PCM, name "ELD", device D (HDA and ASoC hdmi-codec drivers; type BYTES,
+trimmed to the element's count), is `AlsaPcm.eld` of `hw:N,D`. The control, not
+/proc/asound/cardN/eld#C.P (whose second number is a pin, not the PCM device, and which
+ASoC boards such as the Raspberry Pi do not have), is what ties an ELD to a PCM device.
+An empty or all-zero value means no sink is connected and reads as b"". Control devices
+named in the request (`probe(ctls=...)`, e.g. an ALSA ctl plugin) are read the same way,
+by the same function, into `AlsaReport.controls`. A control that cannot be read is noted
+in `AlsaReport.errors` and otherwise skipped.
+
 alsa-lib runs only in the worker (`python -m drivers.alsa`, started through
 `drivers.commands.run`), so a plugin that hangs or a crash in C cannot take the caller
 down. The worker prints one JSON document on stdout; `probe()` parses it into the frozen
@@ -39,7 +49,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 LIBRARY = "libasound.so.2"
-WORKER_VERSION = 1
+WORKER_VERSION = 2
 MAX_CHANNELS = 32
 
 STANDARD_RATES = (
@@ -110,6 +120,9 @@ class AlsaPcm:
     errno: int | None  # the open (or hw_params) error, as a positive errno
     detail: str  # the error text and alsa-lib's own messages about this PCM
     configs: tuple[AlsaConfig, ...]
+    # The card's ELD control for this device: the sink's ELD, b"" when no sink is connected;
+    # None without one (not HDMI/DP, not a card PCM, or unreadable: see AlsaReport.errors).
+    eld: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -123,15 +136,33 @@ class AlsaCard:
 
 
 @dataclass(frozen=True)
+class AlsaControl:
+    """A control device named in the request, read as a card's is: its ELD elements."""
+
+    name: str  # what snd_ctl_open took: "hw:0", or a ctl plugin's name
+    status: PcmStatus  # as for a PCM: whether it opened
+    errno: int | None  # the open error, as a positive errno
+    detail: str
+    elds: tuple[tuple[int, bytes], ...]  # (PCM device, ELD) by device; b"": no sink
+
+
+@dataclass(frozen=True)
 class AlsaReport:
     library_version: str
     cards: tuple[AlsaCard, ...]
     pcms: tuple[AlsaPcm, ...]
-    errors: tuple[str, ...]  # enumeration failures: a broken configuration, ...
+    errors: tuple[str, ...]  # enumeration failures, unreadable controls, ...
     elapsed_ms: float  # the worker's own time, after its Python started
+    controls: tuple[AlsaControl, ...] = ()  # the ones asked for (`ctls`), in that order
 
     def pcm(self, name: str) -> AlsaPcm:
         for each in self.pcms:
+            if each.name == name:
+                return each
+        raise KeyError(name)
+
+    def control(self, name: str) -> AlsaControl:
+        for each in self.controls:
             if each.name == name:
                 return each
         raise KeyError(name)
@@ -147,12 +178,14 @@ class WorkerError(RuntimeError):
 def probe(
     names: Sequence[str] = (),
     *,
+    ctls: Sequence[str] = (),
     enumerate_all: bool = True,
     timeout: float = 10.0,
     library: str = LIBRARY,
 ) -> AlsaReport:
     """Probe the cards' and the configuration's PCMs (unless `enumerate_all` is false) and
-    the PCMs in `names`, in a worker process.
+    the PCMs in `names`, and read the ELD controls of the control devices in `ctls`, in a
+    worker process.
 
     Raises FileNotFoundError when libasound cannot be loaded, subprocess.TimeoutExpired
     when the worker does not finish within `timeout` seconds (it is killed), and
@@ -165,6 +198,8 @@ def probe(
         argv.append("--no-enumerate")
     for name in names:
         argv += ["--pcm", name]
+    for name in ctls:
+        argv += ["--ctl", name]
     result = commands.run(argv, timeout)
     if result.returncode < 0:
         raise WorkerError(
@@ -184,7 +219,7 @@ def parse_report(document: Any) -> AlsaReport:
 
     The document (keys as the dataclasses' fields, tuples as lists)::
 
-        {"worker": 1, "library_version": "1.2.8", "elapsed_ms": 19.4, "errors": [],
+        {"worker": 2, "library_version": "1.2.8", "elapsed_ms": 19.4, "errors": [],
          "cards": [{"index": 0, "id": "PCH", "driver": "HDA-Intel", "name": "HDA Intel PCH",
                     "longname": "...", "error": null}],
          "pcms": [{"name": "fake_dac", "description": "...", "source": "config",
@@ -192,10 +227,15 @@ def parse_report(document: Any) -> AlsaReport:
                    "pcm_type": "IOPLUG", "plugin": "fakehw: emulated DAC",
                    "status": "ok", "errno": null, "detail": "",
                    "configs": [{"format": "S16_LE", "bits": 16, "channels": [2],
-                                "rates": [44100, 48000]}]}]}
+                                "rates": [44100, 48000]}],
+                   "eld": null}],
+         "controls": [{"name": "fakectl", "status": "ok", "errno": null, "detail": "",
+                       "elds": [{"device": 3, "eld": "10000a00..."},
+                                {"device": 7, "eld": ""}]}]}
 
-    or, when the worker could not work: {"worker": 1, "error": {"kind": "library" |
-    "internal", "name": "libasound.so.2", "detail": "..."}}.
+    ELDs are hex strings ("" when no sink is connected). Or, when the worker could not
+    work: {"worker": 2, "error": {"kind": "library" | "internal", "name": "libasound.so.2",
+    "detail": "..."}}.
     """
     if not isinstance(document, dict) or document.get("worker") != WORKER_VERSION:
         raise WorkerError(f"not an alsa worker report: {str(document)[:200]}")
@@ -209,6 +249,7 @@ def parse_report(document: Any) -> AlsaReport:
             library_version=str(document["library_version"]),
             cards=tuple(_card(c) for c in document["cards"]),
             pcms=tuple(_pcm(p) for p in document["pcms"]),
+            controls=tuple(_control(c) for c in document["controls"]),
             errors=tuple(str(e) for e in document["errors"]),
             elapsed_ms=float(document["elapsed_ms"]),
         )
@@ -253,6 +294,20 @@ def _pcm(raw: dict[str, Any]) -> AlsaPcm:
             )
             for c in raw["configs"]
         ),
+        eld=None if raw["eld"] is None else bytes.fromhex(raw["eld"]),
+    )
+
+
+def _control(raw: dict[str, Any]) -> AlsaControl:
+    status = raw["status"]
+    if status not in _STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+    return AlsaControl(
+        name=str(raw["name"]),
+        status=status,
+        errno=_opt_int(raw["errno"]),
+        detail=str(raw["detail"]),
+        elds=tuple((int(e["device"]), bytes.fromhex(e["eld"])) for e in raw["elds"]),
     )
 
 
@@ -322,6 +377,9 @@ def combinations(
 
 _SND_PCM_STREAM_PLAYBACK = 0
 _SND_PCM_NONBLOCK = 1
+_SND_CTL_ELEM_IFACE_PCM = 3
+_SND_CTL_ELEM_TYPE_BYTES = 4
+_ELEM_BYTES_MAX = 512  # a control value's byte array (struct snd_ctl_elem_value)
 _SNDERR_PREFIX = re.compile(r"^ALSA lib [^ ]*:\d+:\([^)]*\) ")
 
 _vp = ctypes.c_void_p
@@ -343,6 +401,27 @@ _PROTOTYPES: dict[str, tuple[Any, ...]] = {
     "snd_ctl_card_info_get_driver": (_str, _vp),
     "snd_ctl_pcm_next_device": (_int, _vp, ctypes.POINTER(_int)),
     "snd_ctl_pcm_info": (_int, _vp, _vp),
+    "snd_ctl_elem_list_sizeof": (ctypes.c_size_t,),
+    "snd_ctl_elem_list": (_int, _vp, _vp),
+    "snd_ctl_elem_list_alloc_space": (_int, _vp, _uint),
+    "snd_ctl_elem_list_free_space": (None, _vp),
+    "snd_ctl_elem_list_get_count": (_uint, _vp),
+    "snd_ctl_elem_list_get_used": (_uint, _vp),
+    "snd_ctl_elem_list_get_interface": (_int, _vp, _uint),
+    "snd_ctl_elem_list_get_name": (_str, _vp, _uint),
+    "snd_ctl_elem_list_get_device": (_uint, _vp, _uint),
+    "snd_ctl_elem_list_get_id": (None, _vp, _uint, _vp),
+    "snd_ctl_elem_id_sizeof": (ctypes.c_size_t,),
+    "snd_ctl_elem_info_sizeof": (ctypes.c_size_t,),
+    "snd_ctl_elem_info_set_id": (None, _vp, _vp),
+    "snd_ctl_elem_info": (_int, _vp, _vp),
+    "snd_ctl_elem_info_get_type": (_int, _vp),
+    "snd_ctl_elem_info_get_count": (_uint, _vp),
+    "snd_ctl_elem_type_name": (_str, _int),
+    "snd_ctl_elem_value_sizeof": (ctypes.c_size_t,),
+    "snd_ctl_elem_value_set_id": (None, _vp, _vp),
+    "snd_ctl_elem_read": (_int, _vp, _vp),
+    "snd_ctl_elem_value_get_bytes": (_vp, _vp),
     "snd_pcm_info_sizeof": (ctypes.c_size_t,),
     "snd_pcm_info_set_device": (None, _vp, _uint),
     "snd_pcm_info_set_subdevice": (None, _vp, _uint),
@@ -606,10 +685,104 @@ class _Worker:
                         subdevices=int(self.lib.snd_pcm_info_get_subdevices_count(address)),
                     )
                 )
+            self.messages.take()  # capture-only devices make alsa-lib complain; not news
+            elds = self.elds(ctl.value, f"hw:{index}")
         finally:
             self.lib.snd_ctl_close(ctl)
-        self.messages.take()  # capture-only devices make alsa-lib complain; not news
+        for entry in devices:
+            eld = elds.get(entry["device"])
+            entry["eld"] = None if eld is None else eld.hex()
         return card, devices
+
+    def control(self, name: str) -> dict[str, Any]:
+        """A control device named in the request, read as `_card` reads a card's."""
+        entry: dict[str, Any] = {
+            "name": name,
+            "status": "error",
+            "errno": None,
+            "detail": "",
+            "elds": [],
+        }
+        ctl = _vp()
+        self.messages.take()
+        code = self.lib.snd_ctl_open(ctypes.byref(ctl), name.encode(), 0)
+        if code < 0:
+            entry["status"] = _status(-code)
+            entry["errno"] = -code
+            entry["detail"] = "; ".join([self.lib.strerror(code), *self.messages.take()])
+            return entry
+        try:
+            elds = self.elds(ctl.value, name)
+        finally:
+            self.lib.snd_ctl_close(ctl)
+        entry["status"] = "ok"
+        entry["detail"] = "; ".join(self.messages.take())
+        entry["elds"] = [{"device": d, "eld": elds[d].hex()} for d in sorted(elds)]
+        return entry
+
+    def elds(self, ctl: int | None, label: str) -> dict[int, bytes]:
+        """The ELD elements (iface PCM, name "ELD") of an open control device, by PCM
+        device: b"" when no sink is connected. Failures are noted and the element skipped."""
+        lib = self.lib
+        elements = ctypes.create_string_buffer(int(lib.snd_ctl_elem_list_sizeof()))
+        address = ctypes.addressof(elements)
+        code = lib.snd_ctl_elem_list(ctl, address)  # no space yet: only the count
+        if code < 0:
+            self._note(f"{label}: snd_ctl_elem_list", code)
+            return {}
+        count = int(lib.snd_ctl_elem_list_get_count(address))
+        if count == 0:
+            return {}  # calloc(0) may be NULL, which alloc_space takes for ENOMEM
+        code = lib.snd_ctl_elem_list_alloc_space(address, count)
+        if code < 0:
+            self._note(f"{label}: snd_ctl_elem_list_alloc_space", code)
+            return {}
+        found: dict[int, bytes] = {}
+        try:
+            code = lib.snd_ctl_elem_list(ctl, address)
+            if code < 0:
+                self._note(f"{label}: snd_ctl_elem_list", code)
+                return {}
+            element = ctypes.create_string_buffer(int(lib.snd_ctl_elem_id_sizeof()))
+            for i in range(lib.snd_ctl_elem_list_get_used(address)):
+                if (
+                    lib.snd_ctl_elem_list_get_interface(address, i) != _SND_CTL_ELEM_IFACE_PCM
+                    or lib.snd_ctl_elem_list_get_name(address, i) != b"ELD"
+                ):
+                    continue
+                device = int(lib.snd_ctl_elem_list_get_device(address, i))
+                lib.snd_ctl_elem_list_get_id(address, i, ctypes.addressof(element))
+                eld = self._eld(ctl, ctypes.addressof(element), f"{label} ELD device {device}")
+                if eld is not None:
+                    found[device] = eld
+        finally:
+            lib.snd_ctl_elem_list_free_space(address)
+        return found
+
+    def _eld(self, ctl: int | None, element: int, label: str) -> bytes | None:
+        """One ELD element's bytes, trimmed to its count; None (noted) when unreadable."""
+        lib = self.lib
+        info_buffer = ctypes.create_string_buffer(int(lib.snd_ctl_elem_info_sizeof()))
+        info = ctypes.addressof(info_buffer)
+        lib.snd_ctl_elem_info_set_id(info, element)
+        code = lib.snd_ctl_elem_info(ctl, info)
+        if code < 0:
+            self._note(f"{label}: snd_ctl_elem_info", code)
+            return None
+        kind = int(lib.snd_ctl_elem_info_get_type(info))
+        if kind != _SND_CTL_ELEM_TYPE_BYTES:
+            self._note(f"{label}: type {_text(lib.snd_ctl_elem_type_name(kind))}, not BYTES")
+            return None
+        count = min(int(lib.snd_ctl_elem_info_get_count(info)), _ELEM_BYTES_MAX)
+        value_buffer = ctypes.create_string_buffer(int(lib.snd_ctl_elem_value_sizeof()))
+        value = ctypes.addressof(value_buffer)
+        lib.snd_ctl_elem_value_set_id(value, element)
+        code = lib.snd_ctl_elem_read(ctl, value)
+        if code < 0:
+            self._note(f"{label}: snd_ctl_elem_read", code)
+            return None
+        data = ctypes.string_at(lib.snd_ctl_elem_value_get_bytes(value), count)
+        return data if any(data) else b""  # hdmi-codec zeroes it, HDA empties it: no sink
 
     def hinted(self) -> list[dict[str, Any]]:
         """The configuration's output PCMs, in the order alsa-lib lists them."""
@@ -711,6 +884,7 @@ def _entry(
         "errno": None,
         "detail": "",
         "configs": [],
+        "eld": None,
     }
 
 
@@ -725,7 +899,7 @@ def _quiet_environment() -> None:
 def worker(argv: Sequence[str]) -> int:
     """Probe and print the JSON report on stdout (the real one, whatever alsa-lib prints)."""
     start = time.monotonic()
-    library, names, enumerate_all = LIBRARY, [], True
+    library, names, ctls, enumerate_all = LIBRARY, [], [], True
     args = list(argv)
     while args:
         flag = args.pop(0)
@@ -733,10 +907,15 @@ def worker(argv: Sequence[str]) -> int:
             library = args.pop(0)
         elif flag == "--pcm" and args:
             names.append(args.pop(0))
+        elif flag == "--ctl" and args:
+            ctls.append(args.pop(0))
         elif flag == "--no-enumerate":
             enumerate_all = False
         else:
-            print("usage: python -m drivers.alsa [--library L] [--no-enumerate] [--pcm NAME]...")
+            print(
+                "usage: python -m drivers.alsa [--library L] [--no-enumerate]"
+                " [--pcm NAME]... [--ctl NAME]..."
+            )
             return 2
     _quiet_environment()
     report = os.fdopen(os.dup(1), "w", encoding="utf-8")
@@ -759,12 +938,14 @@ def worker(argv: Sequence[str]) -> int:
         seen = {e["name"] for e in entries}
         entries += [_entry(n, None, "request") for n in dict.fromkeys(names) if n not in seen]
         pcms = [work.probe(entry) for entry in entries]
+        controls = [work.control(name) for name in dict.fromkeys(ctls)]
         work.errors += messages.restore()
         document = {
             "worker": WORKER_VERSION,
             "library_version": _text(lib.snd_asoundlib_version()) or "",
             "cards": cards,
             "pcms": pcms,
+            "controls": controls,
             "errors": work.errors,
             "elapsed_ms": round((time.monotonic() - start) * 1000, 2),
         }

@@ -64,7 +64,8 @@ def manifest_env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def fakehw_plugin(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fakehw ALSA plugin, compiled once per run (tests/rig/fakehw.c)."""
+    """The rig's ALSA plugins (tests/rig/fakehw.c, fakectl.c), compiled once per run; the
+    path is fakehw's, and fakectl's lies beside it."""
     return rig_alsa.build_plugin(tmp_path_factory.getbasetemp() / "fakehw-cache")
 
 

@@ -1,8 +1,9 @@
-"""Emulated ALSA playback devices: the fakehw plugin and configurations that declare them.
+"""Emulated ALSA devices: the fakehw and fakectl plugins and configurations that declare them.
 
-`build_plugin` compiles fakehw.c once per source version into a cache directory;
-`Rig.setup` writes an ALSA configuration for a list of `FakeDevice`s (plus PCMs reaching
-a PulseAudio rig, plus raw text) and returns the environment that loads it. Every setup
+`build_plugin` compiles fakehw.c (playback PCMs) and fakectl.c (control devices with HDMI
+ELD elements) once per source version into one cache directory; `Rig.setup` writes an
+ALSA configuration for a list of `FakeDevice`s and `FakeControl`s (plus PCMs reaching a
+PulseAudio rig, plus raw text) and returns the environment that loads it. Every setup
 gets its own directory, so lock files (busy devices) never leak between tests.
 
 A device accepts exactly the product rates x formats x channels. A real device whose set
@@ -27,13 +28,15 @@ import pytest
 SOURCE = Path(__file__).with_name("fakehw.c")
 PLUGIN_FILE = "libasound_module_pcm_fakehw.so"
 PLUGIN_NAME = "fakehw: emulated DAC"  # what snd_pcm_dump says first
+CTL_SOURCE = Path(__file__).with_name("fakectl.c")
+CTL_PLUGIN_FILE = "libasound_module_ctl_fakectl.so"
 SYSTEM_CONFIG = "/usr/share/alsa/alsa.conf"  # must come first in ALSA_CONFIG_PATH
-_HEADERS = ("alsa/asoundlib.h", "alsa/pcm_external.h")
+_HEADERS = ("alsa/asoundlib.h", "alsa/pcm_external.h", "alsa/control_external.h")
 _CFLAGS = ("-O2", "-Wall", "-Wextra", "-DPIC", "-shared", "-fPIC")
 
 
 def missing_build_tools() -> str | None:
-    """Why fakehw cannot be built on this machine (None when it can)."""
+    """Why the plugins cannot be built on this machine (None when they can)."""
     if shutil.which("gcc") is None:
         return "gcc is not installed"
     include = Path("/usr/include")
@@ -43,16 +46,25 @@ def missing_build_tools() -> str | None:
 
 
 def build_plugin(cache: Path) -> Path:
-    """The compiled plugin, built into `cache` unless this source version already is."""
-    source = SOURCE.read_bytes()
-    key = hashlib.sha256(source + " ".join(_CFLAGS).encode()).hexdigest()[:16]
-    target = cache / f"fakehw-{key}" / PLUGIN_FILE
+    """fakehw's compiled plugin, with fakectl's beside it (`Rig` finds it there), built into
+    `cache` unless these source versions already are."""
+    sources = ((SOURCE, PLUGIN_FILE), (CTL_SOURCE, CTL_PLUGIN_FILE))
+    key = hashlib.sha256(" ".join(_CFLAGS).encode())
+    for source, _ in sources:
+        key.update(source.read_bytes())
+    directory = cache / f"plugins-{key.hexdigest()[:16]}"
+    for source, file in sources:
+        _compile(source, directory / file)
+    return directory / PLUGIN_FILE
+
+
+def _compile(source: Path, target: Path) -> None:
     if target.is_file():
-        return target
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{PLUGIN_FILE}.{os.getpid()}")
+    partial = target.with_name(f".{target.name}.{os.getpid()}")
     result = subprocess.run(
-        ["gcc", *_CFLAGS, "-o", str(partial), str(SOURCE), "-lasound"],
+        ["gcc", *_CFLAGS, "-o", str(partial), str(source), "-lasound"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -60,9 +72,8 @@ def build_plugin(cache: Path) -> Path:
     )
     if result.returncode != 0:
         partial.unlink(missing_ok=True)
-        raise RuntimeError(f"building fakehw failed:\n{result.stderr}")
+        raise RuntimeError(f"building {source.name} failed:\n{result.stderr}")
     os.replace(partial, target)  # a concurrent build of the same source is harmless
-    return target
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,38 @@ class FakeDevice:
 
 
 @dataclass(frozen=True)
+class FakeElement:
+    """One read-only BYTES control element; by default an HDMI PCM's ELD."""
+
+    device: int
+    value: bytes  # b"": count 0, as HDA says "no sink"; zeros: as ASoC hdmi-codec says it
+    name: str = "ELD"
+    iface: str = "PCM"  # snd_ctl_elem_iface_name's spelling: "PCM", "MIXER", "CARD", ...
+    read_error: int | None = None  # test knob: reading the value fails with this errno
+
+    def config(self) -> str:
+        fields = [f"iface {self.iface}", f"name {quote(self.name)}", f"device {self.device}"]
+        fields.append(f"value {quote(self.value.hex())}")
+        if self.read_error is not None:
+            fields.append(f"read_error {self.read_error}")
+        return "{ " + " ".join(fields) + " }"
+
+
+@dataclass(frozen=True)
+class FakeControl:
+    """A control device, `ctl.NAME` of type fakectl: what snd_ctl_open(NAME) opens."""
+
+    name: str
+    elements: tuple[FakeElement, ...]
+
+    def config(self) -> str:
+        lines = [f"ctl.{self.name} {{", "    type fakectl", "    elements ["]
+        lines += [f"        {element.config()}" for element in self.elements]
+        lines += ["    ]", "}"]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
 class PulsePcm:
     """An ALSA PCM of type pulse writing to one sink of a PulseAudio server."""
 
@@ -151,10 +194,12 @@ class AlsaSetup:
 
 
 class Rig:
-    """Writes ALSA configurations that use one compiled fakehw plugin."""
+    """Writes ALSA configurations that use the compiled plugins (`plugin`: what
+    `build_plugin` returned, fakehw's, with fakectl's beside it)."""
 
     def __init__(self, plugin: Path, root: Path) -> None:
         self.plugin = plugin
+        self.ctl_plugin = plugin.with_name(CTL_PLUGIN_FILE)
         self.root = root
         self.count = 0
 
@@ -162,13 +207,15 @@ class Rig:
         self,
         devices: Iterable[FakeDevice] = (),
         *,
+        controls: Iterable[FakeControl] = (),
         pulse_pcms: Iterable[PulsePcm] = (),
         pulse_server: str | None = None,
         extra: str = "",
     ) -> AlsaSetup:
-        """A fresh configuration with these devices; `pulse_server` is where `pulse` and
-        `default` look (by default a socket nobody listens on, so no outside server is
-        ever reached), and `extra` is appended as raw ALSA configuration text."""
+        """A fresh configuration with these devices and control devices; `pulse_server` is
+        where `pulse` and `default` look (by default a socket nobody listens on, so no
+        outside server is ever reached), and `extra` is appended as raw ALSA configuration
+        text."""
         self.count += 1
         directory = self.root / f"alsa-{self.count}"
         home = directory / "home"
@@ -184,7 +231,9 @@ class Rig:
         text = [
             "# written by tests/rig/alsa.py",
             f"pcm_type.fakehw {{ lib {quote(str(self.plugin))} }}",
+            f"ctl_type.fakectl {{ lib {quote(str(self.ctl_plugin))} }}",
             *(d.config(locks) for d in devices),
+            *(c.config() for c in controls),
             *(p.config() for p in pulse_pcms),
             extra,
         ]
