@@ -11,7 +11,7 @@ from importlib import resources
 
 from drivers import host
 from drivers.files import Files
-from probe import __version__, framework, headers, language, linux, platform_facts
+from probe import __version__, audio, framework, headers, language, linux, platform_facts
 from probe.device_id import IdKey
 from probe.manifest import MANIFEST_VERSION
 from probe.models import (
@@ -24,7 +24,6 @@ from probe.models import (
     Drm,
     Generator,
     Manifest,
-    Mixer,
     Platform,
     Policy,
     ProbeRecord,
@@ -34,8 +33,6 @@ from probe.models import (
 
 # Sections that later versions fill; until then the manifest says plainly that nothing looked.
 NOT_YET_PROBED = {
-    "audio_outputs": "audio outputs",
-    "mixer": "the sound server",
     "drm.widevine": "Widevine CDMs",
     "decoders": "decoders",
     "display": "displays",
@@ -92,15 +89,28 @@ def collect(options: Options, files: Files | None = None) -> Manifest:
             f"capprobe {__version__} probes Linux only; the {os_name or info.system} probe module "
             "is not written yet"
         )
-    platform_probe, id_probe, locale_probe = linux.probes(
-        files, info, env, options.key, options.previous_id, options.locale, host.random_hex(32)
+    probes = linux.probes(
+        files,
+        info,
+        env,
+        options.key,
+        options.previous_id,
+        options.locale,
+        host.random_hex(32),
+        options.timeout,
     )
-    results = framework.run(
-        [platform_probe, id_probe, locale_probe], options.timeout, timed=not reproducible
+    results = framework.run(probes.all(), options.timeout, timed=not reproducible)
+    platform = results.get(probes.platform).facts or Platform("linux", None, None, None, None, None)
+    device_id = results.get(probes.device_id).facts
+    locale = results.get(probes.locale).facts or language.choose([])
+    outputs, mixer = audio.merge(
+        audio.AudioFacts(
+            alsa=results.get(probes.alsa).facts,
+            procfs=results.get(probes.procfs).facts,
+            portaudio=results.get(probes.portaudio).facts,
+            server=results.get(probes.server).facts,
+        )
     )
-    platform = results.get(platform_probe).facts or Platform("linux", None, None, None, None, None)
-    device_id = results.get(id_probe).facts
-    locale = results.get(locale_probe).facts or language.choose([])
     records = results.records + [
         ProbeRecord(
             name,
@@ -119,8 +129,8 @@ def collect(options: Options, files: Files | None = None) -> Manifest:
         generated_at=stamp,
         platform=platform,
         device_id=device_id,
-        audio_outputs=[],
-        mixer=Mixer(None, None, None),
+        audio_outputs=outputs,
+        mixer=mixer,
         drm=Drm(Widevine([], False)),
         decoders=Decoders(*(CodecSupport([], [], []) for _ in range(7))),
         locale=locale,
@@ -133,8 +143,8 @@ def collect(options: Options, files: Files | None = None) -> Manifest:
 
 def _capabilities_not_evaluated() -> Capabilities:
     reason = (
-        "not evaluated: without audio-output, Widevine and decoder probes (not in capprobe "
-        f"{__version__}) no quality can be granted"
+        "not evaluated: without the Widevine and decoder probes and the rules (not in "
+        f"capprobe {__version__}) no quality can be granted"
     )
     decisions = {t["token"]: Decision(False, [reason]) for t in token_table()}
     return Capabilities([], [], Policy.STRICT, decisions)

@@ -4,13 +4,31 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
 
-from drivers import commands, network
+from drivers import alsa, commands, network, portaudio, soundserver
 from drivers.files import Files
 from drivers.host import HostInfo
 from probe import device_id, language, platform_facts, routes
-from probe.framework import Outcome, Probe
+from probe.audio import ProcfsAudio, ServerAudio
+from probe.framework import Outcome, Probe, Unavailable
 from probe.models import DeviceId, IdKind, Libc, Locale, Platform, Status
+from probe.parsers import asound, eld_proc, hda_codec, pulse, usb_stream
+
+
+@dataclass(frozen=True)
+class LinuxProbes:
+    platform: Probe[Platform]
+    device_id: Probe[DeviceId]
+    locale: Probe[Locale]
+    alsa: Probe[alsa.AlsaReport]
+    procfs: Probe[ProcfsAudio]
+    portaudio: Probe[portaudio.PaReport]
+    server: Probe[ServerAudio]
+
+    def all(self) -> list[Probe[Any]]:
+        return [getattr(self, f.name) for f in fields(self)]
 
 
 def probes(
@@ -21,11 +39,19 @@ def probes(
     previous_id: DeviceId | None,
     locale_override: str | None,
     fresh: str,
-) -> tuple[Probe[Platform], Probe[DeviceId], Probe[Locale]]:
-    return (
-        Probe("platform", lambda: platform(files, host)),
-        Probe("device_id", lambda: identity(files, key, previous_id, fresh)),
-        Probe("locale", lambda: locale(files, env, locale_override)),
+    timeout: float,
+) -> LinuxProbes:
+    """Child processes get most of the run's deadline, so they are killed (and say so)
+    before the framework would have to abandon their probe."""
+    child = max(0.1, timeout * 0.9)
+    return LinuxProbes(
+        platform=Probe("platform", lambda: platform(files, host)),
+        device_id=Probe("device_id", lambda: identity(files, key, previous_id, fresh)),
+        locale=Probe("locale", lambda: locale(files, env, locale_override)),
+        alsa=Probe("audio.alsa", lambda: audio_alsa(child)),
+        procfs=Probe("audio.procfs", lambda: audio_procfs(files)),
+        portaudio=Probe("audio.portaudio", lambda: audio_portaudio(child)),
+        server=Probe("audio.server", lambda: audio_server(env, child)),
     )
 
 
@@ -141,3 +167,87 @@ def _read_bytes(files: Files, *paths: str) -> bytes | None:
         except OSError:
             continue
     return None
+
+
+def audio_alsa(timeout: float) -> Outcome[alsa.AlsaReport]:
+    report = alsa.probe(timeout=timeout)
+    counts: dict[str, int] = {}
+    for pcm in report.pcms:
+        counts[pcm.status] = counts.get(pcm.status, 0) + 1
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no PCMs"
+    problems = (
+        f"; {len(report.errors)} problems: {'; '.join(report.errors)}" if report.errors else ""
+    )
+    detail = f"alsa-lib {report.library_version}: {len(report.cards)} cards, {summary}{problems}"
+    return Outcome(Status.OK, detail, report)
+
+
+def audio_procfs(files: Files) -> Outcome[ProcfsAudio]:
+    if not files.exists("/proc/asound"):
+        raise Unavailable(Status.ABSENT, "no /proc/asound: the kernel has no sound cards")
+    cards = tuple(asound.parse_cards(_read_text(files, "/proc/asound/cards") or ""))
+    pcms = tuple(asound.parse_pcms(_read_text(files, "/proc/asound/pcm") or ""))
+    streams: dict[tuple[int, int], usb_stream.UsbStream] = {}
+    codecs: dict[int, tuple[hda_codec.Codec, ...]] = {}
+    elds: dict[int, tuple[tuple[str, eld_proc.EldProc], ...]] = {}
+    problems: list[str] = []
+    for card in cards:
+        base = f"/proc/asound/card{card.index}"
+        for path in files.glob(base, "stream*"):
+            try:
+                device = int(path.rsplit("stream", 1)[1])
+                streams[(card.index, device)] = usb_stream.parse_usb_stream(files.read_text(path))
+            except (ValueError, OSError) as e:
+                problems.append(f"{path}: {e}")
+        found = []
+        for path in files.glob(base, "codec#*"):
+            try:
+                found.append(hda_codec.parse_codec(files.read_text(path)))
+            except (ValueError, OSError) as e:
+                problems.append(f"{path}: {e}")
+        codecs[card.index] = tuple(found)
+        parsed = []
+        for path in files.glob(base, "eld#*"):
+            try:
+                parsed.append(
+                    (path.rsplit("/", 1)[1], eld_proc.parse_eld_proc(files.read_text(path)))
+                )
+            except (ValueError, OSError) as e:
+                problems.append(f"{path}: {e}")
+        elds[card.index] = tuple(parsed)
+    detail = f"{len(cards)} cards, {sum(p.playback for p in pcms)} playback devices"
+    if problems:
+        detail += "; unreadable: " + "; ".join(problems)
+    return Outcome(Status.OK, detail, ProcfsAudio(cards, pcms, streams, codecs, elds))
+
+
+def audio_portaudio(timeout: float) -> Outcome[portaudio.PaReport]:
+    try:
+        report = portaudio.report(timeout)
+    except FileNotFoundError:
+        raise Unavailable(Status.ABSENT, "the PortAudio library is not installed") from None
+    detail = (
+        f"{report.version}; {len(report.devices)} output devices on {', '.join(report.host_apis)}"
+    )
+    return Outcome(Status.OK, detail, report)
+
+
+def audio_server(env: Mapping[str, str], timeout: float) -> Outcome[ServerAudio]:
+    """The running sound server, asked and never started."""
+    servers = soundserver.running_servers()
+    speakers = [s for s in servers if s.name in soundserver.PULSE_PROTOCOL]
+    if not speakers:
+        what = "only PipeWire without pipewire-pulse" if servers else "no PulseAudio or PipeWire"
+        raise Unavailable(Status.ABSENT, f"{what} is running")
+    server = speakers[0]
+    address = soundserver.pulse_address(server, env)
+    if address is None:
+        raise Unavailable(Status.DENIED, f"{server.name} (pid {server.pid}): its socket is unknown")
+    try:
+        answers = soundserver.ask_pulse(server, address, timeout)
+    except ConnectionError as e:
+        raise Unavailable(Status.ERROR, str(e)) from None
+    info = pulse.parse_info(answers.info)
+    sinks = tuple(pulse.parse_sinks(answers.sinks))
+    detail = f"{info.server_name} {info.version or ''}".strip() + f": {len(sinks)} sinks"
+    return Outcome(Status.OK, detail, ServerAudio(info, sinks))

@@ -103,7 +103,7 @@ class AudioConfig:
 @dataclass
 class SinkCoding:
     type: str  # the CTA-861 name: "LPCM", "AC-3", "E-AC-3", "MAT", "MPEG-H 3D Audio", ...
-    channels: int
+    channels: int | None  # None where the descriptor carries no count (MPEG-H, AC-4)
     rates: list[int]
     bits: list[int]
     joc: bool | None  # E-AC-3 with Joint Object Coding, where the sink says

@@ -1,0 +1,168 @@
+"""Merging the sources into outputs, on real captures: who wins, busy devices, HDMI sinks."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from drivers.alsa import AlsaCard, AlsaConfig, AlsaPcm, AlsaReport
+from drivers.portaudio import PaDevice, PaReport
+from probe import audio
+from probe.audio import AudioFacts, ProcfsAudio, ServerAudio
+from probe.models import AudioConfig, Transport
+from probe.parsers import eld_proc, hda_codec, pulse, usb_stream
+from probe.parsers.asound import ProcCard, ProcPcm
+from tests.conftest import CAPTURES
+
+HIRES = (44100, 48000, 88200, 96000, 176400, 192000)
+
+
+def hw(
+    card: int, device: int, name: str, status: str = "ok", configs: tuple[AlsaConfig, ...] = ()
+) -> AlsaPcm:
+    return AlsaPcm(
+        name=f"hw:{card},{device}",
+        description=name,
+        source="card",
+        card=card,
+        device=device,
+        subdevices=1,
+        pcm_type="HW" if status == "ok" else None,
+        plugin=None,
+        status=status,  # type: ignore[arg-type]
+        errno=16 if status == "busy" else None,
+        detail="",
+        configs=configs,
+        eld=None,
+    )
+
+
+def report(*pcms: AlsaPcm, cards: tuple[AlsaCard, ...] = ()) -> AlsaReport:
+    return AlsaReport("1.2.8", cards, pcms, (), 10.0)
+
+
+def test_usb_altsets_become_combination_sets() -> None:
+    stream = usb_stream.parse_usb_stream((CAPTURES / "usb" / "topping-d50s").read_text())
+    rates = [44100, 48000, 88200, 96000, 176400, 192000, 352800, 384000, 705600, 768000]
+    assert audio.usb_configs(stream) == [
+        AudioConfig("S32_LE", 24, [2], rates),  # `Bits: 24`: 24 valid bits in 32
+        AudioConfig("DSD_U32_BE", 32, [2], rates),
+        AudioConfig("S32_LE", 32, [2], rates),
+    ]
+    mixpre = usb_stream.parse_usb_stream((CAPTURES / "usb" / "sound-devices-mixpre6ii").read_text())
+    assert {(c.format, c.bits) for c in audio.usb_configs(mixpre)} == {
+        ("S16_LE", 16),
+        ("S24_3LE", 24),
+    }
+
+
+def test_hda_converters_bound_to_the_device() -> None:
+    """The ALC285's Default PCM claims 192 kHz for all; only DAC 0x03 is bound to device 0
+    and it has its own caps."""
+    codec = hda_codec.parse_codec((CAPTURES / "hda" / "realtek-alc285-asus-laptop").read_text())
+    (dac,) = [n for n in codec.dacs if n.pcm_device == 0]
+    assert dac.pcm is not None
+    assert audio.codec_configs([codec], 0) == [
+        AudioConfig("S16_LE", 16, [2], list(dac.pcm.rates)),
+        AudioConfig("S32_LE", max(dac.pcm.bits), [2], list(dac.pcm.rates)),
+    ]
+    assert audio.codec_configs([codec], 3) == []
+
+
+def test_idle_device_alsa_wins_busy_device_keeps_procfs() -> None:
+    stream = usb_stream.parse_usb_stream((CAPTURES / "usb" / "topping-d50s").read_text())
+    procfs = ProcfsAudio(
+        cards=(ProcCard(1, "D50s", "USB-Audio", "D50s", None),),
+        pcms=(ProcPcm(1, 0, "USB Audio", "USB Audio", True, False),),
+        usb_streams={(1, 0): stream},
+    )
+    measured = (AlsaConfig("S32_LE", 24, (2,), HIRES),)
+    idle = audio.merge(
+        AudioFacts(alsa=report(hw(1, 0, "USB Audio", "ok", measured)), procfs=procfs)
+    )
+    (out,) = idle[0]
+    assert (out.id, out.transport, out.busy, out.sources) == (
+        "alsa:hw:1,0",
+        Transport.USB,
+        False,
+        ["alsa-lib"],
+    )
+    assert out.configs == [AudioConfig("S32_LE", 24, [2], list(HIRES))]
+    assert out.name == "D50s: USB Audio"
+    busy = audio.merge(AudioFacts(alsa=report(hw(1, 0, "USB Audio", "busy")), procfs=procfs))
+    (held,) = busy[0]
+    assert held.busy
+    assert held.configs == audio.usb_configs(stream)
+    assert held.sources == ["procfs:card1/stream0"]
+    assert held.max_rate == 768000
+
+
+def test_hdmi_sink_from_the_eld_file_and_default_hw_0_0() -> None:
+    eld = eld_proc.parse_eld_proc((CAPTURES / "eld" / "pioneer-vsx521-nvidia-eld3.0").read_text())
+    procfs = ProcfsAudio(
+        cards=(ProcCard(0, "NVidia", "HDA-Intel", "HDA NVidia", None),),
+        pcms=(ProcPcm(0, 3, "HDMI 0", "HDMI 0", True, False),),
+        elds={0: (("eld#3.0", eld),)},
+    )
+    outputs, mixer = audio.merge(AudioFacts(procfs=procfs))
+    (out,) = outputs
+    assert out.transport is Transport.HDMI
+    assert out.sink is not None
+    assert out.sink.monitor_name == "VSX-521"
+    assert [c.type for c in out.sink.codings][-3:] == ["E-AC-3", "DTS-HD", "MAT"]
+    assert out.sources == ["procfs:pcm", "procfs:card0/eld#3.0"]
+    assert not out.is_default  # hw:0,0 does not exist here
+    assert (mixer.server, mixer.resamples) == ("none", None)
+
+
+def test_server_sinks_are_mixer_paths_and_the_default_is_the_servers() -> None:
+    info = pulse.parse_info(
+        '{"server_name": "PulseAudio (on PipeWire 0.3.65)", "default_sink_name": "usb",'
+        ' "default_sample_specification": "float32le 2ch 48000Hz"}'
+    )
+    sinks = pulse.parse_sinks(
+        '[{"name": "usb", "description": "USB DAC", "driver": "PipeWire",'
+        ' "sample_specification": "s32le 2ch 96000Hz",'
+        ' "properties": {"device.bus": "usb", "device.api": "alsa"}}]'
+    )
+    outputs, mixer = audio.merge(
+        AudioFacts(
+            alsa=report(hw(0, 0, "ALC236 Analog", "busy")),
+            server=ServerAudio(info, tuple(sinks)),
+        )
+    )
+    found = {o.id: o for o in outputs}
+    assert found["pulse:usb"].is_default
+    assert not found["alsa:hw:0,0"].is_default
+    assert (found["pulse:usb"].native, found["pulse:usb"].transport) == (False, Transport.USB)
+    assert found["alsa:hw:0,0"].transport is Transport.ANALOG
+    assert (mixer.server, mixer.rate, mixer.resamples) == ("PipeWire", 96000, True)
+
+
+def test_portaudio_alone_gives_rates_without_formats() -> None:
+    pa = PaReport(
+        "V19",
+        ("ALSA",),
+        (PaDevice(0, "HDA Intel PCH: HDMI 0 (hw:0,3)", "ALSA", 8, 48000.0, (48000,), True),),
+    )
+    (out,), _ = audio.merge(AudioFacts(portaudio=pa))
+    assert (out.native, out.configs, out.max_rate, out.max_channels) == (False, [], 48000, 8)
+    assert out.transport is Transport.HDMI
+    assert out.sources == ["portaudio"]
+
+
+def test_the_eld_control_beats_the_proc_file_and_zero_bytes_mean_no_sink() -> None:
+    raw = (CAPTURES / "eld" / "dell-p1917s-via-extractor-amixer.bin").read_bytes()
+    connected = replace(hw(0, 3, "HDMI 0"), eld=raw)
+    unplugged = replace(hw(0, 7, "HDMI 1"), eld=bytes(64))
+    outputs, _ = audio.merge(AudioFacts(alsa=report(connected, unplugged)))
+    found = {o.id: o for o in outputs}
+    sink = found["alsa:hw:0,3"].sink
+    assert sink is not None
+    assert [(c.type, c.channels) for c in sink.codings] == [
+        ("LPCM", 2),
+        ("LPCM", 6),
+        ("AC-3", 6),
+        ("DTS", 6),
+    ]
+    assert "alsa-ctl:ELD" in found["alsa:hw:0,3"].sources
+    assert found["alsa:hw:0,7"].sink is None
