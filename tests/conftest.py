@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.rig import alsa as rig_alsa
+from tests.rig import pipewire as rig_pipewire
 from tests.rig import pulse as rig_pulse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,3 +86,23 @@ def pulse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[rig_pulse
     ]
     with rig_pulse.PulseServer(tmp_path_factory.mktemp("pulse"), sinks) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def pipewire_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[rig_pipewire.PipeWireServer]:
+    """A private PipeWire, stopped at the end of the session: graph clock 96000 Hz, allowed
+    44100/48000/96000/192000; sinks `pw_hdmi51` (S16LE 48000 Hz, 5.1) and `pw_hires` (S32LE
+    192000 Hz, stereo, the default)."""
+    sinks = [
+        rig_pipewire.NullSink(
+            "pw_hdmi51", "S16LE", 48000, ("FL", "FR", "RL", "RR", "FC", "LFE"), "Fake HDMI"
+        ),
+        rig_pipewire.NullSink("pw_hires", "S32LE", 192000, ("FL", "FR"), "Fake hi-res DAC"),
+    ]
+    directory = tmp_path_factory.mktemp("pipewire")
+    with rig_pipewire.PipeWireServer(
+        directory, sinks, 96000, (44100, 48000, 96000, 192000), "pw_hires"
+    ) as pw:
+        yield pw
