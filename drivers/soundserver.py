@@ -24,7 +24,7 @@ class ServerProcess:
     name: str  # "pulseaudio", "pipewire-pulse", "pipewire"
     pid: int
     uid: int
-    runtime_dir: str | None  # its XDG_RUNTIME_DIR, where its sockets are
+    runtime_dir: str | None  # where its socket is: XDG_RUNTIME_DIR (PIPEWIRE_RUNTIME_DIR)
     home: str | None  # its user's home, where the PulseAudio cookie is
 
 
@@ -46,9 +46,12 @@ def running_servers() -> list[ServerProcess]:
             continue
         uid = proc.info["uids"].real if proc.info["uids"] else -1
         try:
-            runtime_dir = proc.environ().get("XDG_RUNTIME_DIR")
+            environ = proc.environ()
         except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
-            runtime_dir = None
+            environ = {}
+        runtime_dir = environ.get("XDG_RUNTIME_DIR")
+        if name == PIPEWIRE:
+            runtime_dir = environ.get("PIPEWIRE_RUNTIME_DIR") or runtime_dir
         try:
             home: str | None = pwd.getpwuid(uid).pw_dir
         except KeyError:
@@ -82,3 +85,16 @@ def ask_pulse(server: ServerProcess, address: str, timeout: float) -> PulseAnswe
             )
         answers.append(result.stdout)
     return PulseAnswers(address, answers[0], answers[1])
+
+
+def dump_pipewire(server: ServerProcess, env: Mapping[str, str], timeout: float) -> str:
+    """`pw-dump` of a running PipeWire, reached in its runtime directory (ours when this
+    process was given PIPEWIRE_RUNTIME_DIR); FileNotFoundError without pw-dump."""
+    runtime = env.get("PIPEWIRE_RUNTIME_DIR") or server.runtime_dir
+    variables: dict[str, str | None] = {"PIPEWIRE_REMOTE": None}
+    if runtime:
+        variables.update(PIPEWIRE_RUNTIME_DIR=runtime, XDG_RUNTIME_DIR=runtime)
+    result = commands.run(["pw-dump", "--no-colors"], timeout, variables)
+    if result.returncode != 0:
+        raise ConnectionError(f"pw-dump at {runtime} failed: {result.stderr.strip()}")
+    return result.stdout

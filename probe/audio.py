@@ -19,7 +19,8 @@ from probe.parsers import cta861
 from probe.parsers.asound import ProcCard, ProcPcm
 from probe.parsers.eld_proc import EldProc
 from probe.parsers.hda_codec import Codec
-from probe.parsers.pulse import PulseSink, ServerInfo
+from probe.parsers.pipewire import PipeWireGraph
+from probe.parsers.pulse import PulseSink, SampleSpec, ServerInfo
 from probe.parsers.sad import SinkAudio
 from probe.parsers.usb_stream import UsbStream
 
@@ -41,6 +42,8 @@ FORMAT_WIDTH = {
 SERVER_PLUGINS = ("pulse", "pipewire", "jack", "oss")
 DIRECT_TYPES = ("HW",)
 PLUGIN_TYPES = ("IOPLUG", "EXTPLUG")
+
+_PULSE_WORDS = ("device.bus", "device.api", "alsa.name", "device.profile.name")
 
 # (words in the names, transport): first match wins; the names are lower-cased.
 _TRANSPORT_WORDS: tuple[tuple[tuple[str, ...], Transport], ...] = (
@@ -66,9 +69,74 @@ class ProcfsAudio:
 
 
 @dataclass(frozen=True)
+class ServerSink:
+    name: str
+    description: str
+    spec: SampleSpec | None  # what it runs at: streams are mixed and resampled to it
+    words: str  # its names and properties, for the transport
+    virtual: bool  # a null sink or filter: nothing physical behind it
+
+
+@dataclass(frozen=True)
 class ServerAudio:
-    info: ServerInfo
-    sinks: tuple[PulseSink, ...]
+    """A running sound server, whichever: PulseAudio, or PipeWire (through pw-dump, which
+    keeps the real sink formats that pipewire-pulse reports as float32le)."""
+
+    name: str  # "PulseAudio" or "PipeWire"
+    source: str  # "pactl" or "pw-dump"
+    default_sink: str | None
+    rate: int | None  # the server's rate: its default sink's, or the graph clock's
+    resamples: bool  # False when it switches its rate to a stream's instead
+    sinks: tuple[ServerSink, ...]
+
+    def output_id(self, sink: str) -> str:
+        """ "pulse:NAME" or "pipewire:NAME", as ALSA's plugins for them are named."""
+        return f"{'pipewire' if self.name == 'PipeWire' else 'pulse'}:{sink}"
+
+
+def from_pulse(info: ServerInfo, sinks: Sequence[PulseSink]) -> ServerAudio:
+    found = tuple(
+        ServerSink(
+            s.name,
+            s.description,
+            s.spec,
+            " ".join(
+                [s.name, s.description, s.driver or ""]
+                + [s.properties.get(k, "") for k in _PULSE_WORDS]
+            ),
+            "null-sink" in (s.driver or ""),
+        )
+        for s in sinks
+    )
+    default = next((s for s in found if s.name == info.default_sink), None)
+    spec = default.spec if default and default.spec else info.default_spec
+    name = "PipeWire" if info.is_pipewire else "PulseAudio"
+    return ServerAudio(name, "pactl", info.default_sink, spec.rate if spec else None, True, found)
+
+
+def from_pipewire(graph: PipeWireGraph) -> ServerAudio:
+    found = []
+    for s in graph.sinks:
+        spec = None
+        fmt = s.format
+        if fmt and fmt.format and fmt.format.alsa and fmt.rate and fmt.channels:
+            spec = SampleSpec(
+                fmt.format.alsa, FORMAT_WIDTH.get(fmt.format.alsa, 32), fmt.channels, fmt.rate
+            )
+        elif s.audio_format and s.audio_format.alsa and s.audio_rate and s.audio_channels:
+            alsa_name = s.audio_format.alsa
+            spec = SampleSpec(
+                alsa_name, FORMAT_WIDTH.get(alsa_name, 32), s.audio_channels, s.audio_rate
+            )
+        words = " ".join(
+            w or "" for w in (s.name, s.description, s.device_api, s.device_bus, s.alsa_path)
+        )
+        virtual = s.device_api is None and s.alsa_card is None
+        found.append(ServerSink(s.name, s.description or s.name, spec, words, virtual))
+    clock = graph.clock
+    rate = (clock.force_rate or clock.rate) if clock else None
+    resamples = not (clock and len(clock.allowed_rates) > 1)
+    return ServerAudio("PipeWire", "pw-dump", graph.default_sink, rate, resamples, tuple(found))
 
 
 @dataclass(frozen=True)
@@ -245,7 +313,7 @@ def _configured(facts: AudioFacts) -> list[AudioOutput]:
 
 
 def _server_sinks(server: ServerAudio | None) -> list[AudioOutput]:
-    """A server's sinks: what reaches them is mixed and resampled to their sample spec."""
+    """A server's sinks: what reaches them is mixed (and maybe resampled) to their spec."""
     if server is None:
         return []
     outputs = []
@@ -254,27 +322,22 @@ def _server_sinks(server: ServerAudio | None) -> list[AudioOutput]:
         configs = (
             [AudioConfig(spec.format, spec.bits, [spec.channels], [spec.rate])] if spec else []
         )
-        props = sink.properties
-        words = " ".join(
-            [sink.name, sink.description, sink.driver or ""]
-            + [
-                props.get(k, "")
-                for k in ("device.bus", "device.api", "alsa.name", "device.profile.name")
-            ]
-        )
-        transport = Transport.VIRTUAL if "null-sink" in (sink.driver or "") else _transport(words)
-        if props.get("device.bus") == "usb":
+        if sink.virtual:
+            transport = Transport.VIRTUAL
+        elif " usb" in f" {sink.words.lower()}":
             transport = Transport.USB
+        else:
+            transport = _transport(sink.words)
         outputs.append(
             _output(
-                f"pulse:{sink.name}",
+                server.output_id(sink.name),
                 sink.description,
                 transport,
                 native=False,
                 busy=False,
                 configs=configs,
                 sink=None,
-                sources=["pipewire-pulse" if server.info.is_pipewire else "pactl"],
+                sources=[server.source],
             )
         )
     return outputs
@@ -316,8 +379,8 @@ def _mark_default(outputs: list[AudioOutput], facts: AudioFacts) -> None:
     """The server's default sink; else what PortAudio calls the default; else hw:0,0,
     which alsa.conf makes the default when nothing overrides it."""
     target = None
-    if facts.server and facts.server.info.default_sink:
-        target = f"pulse:{facts.server.info.default_sink}"
+    if facts.server and facts.server.default_sink:
+        target = facts.server.output_id(facts.server.default_sink)
     elif facts.portaudio:
         for dev in facts.portaudio.devices:
             if dev.is_default and dev.name not in ("default", "sysdefault"):
@@ -331,12 +394,7 @@ def _mark_default(outputs: list[AudioOutput], facts: AudioFacts) -> None:
 
 def _mixer(facts: AudioFacts) -> Mixer:
     if facts.server:
-        info = facts.server.info
-        name = "PipeWire" if info.is_pipewire else "PulseAudio"
-        sinks = {s.name: s for s in facts.server.sinks}
-        default_sink = sinks.get(info.default_sink or "")
-        spec = default_sink.spec if default_sink and default_sink.spec else info.default_spec
-        return Mixer(name, spec.rate if spec else None, True)
+        return Mixer(facts.server.name, facts.server.rate, facts.server.resamples)
     if facts.alsa is None and facts.procfs is None:
         return Mixer(None, None, None)
     default = [p for p in facts.alsa.pcms if p.name == "default"] if facts.alsa else []

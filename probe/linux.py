@@ -11,10 +11,11 @@ from drivers import alsa, commands, network, portaudio, soundserver
 from drivers.files import Files
 from drivers.host import HostInfo
 from probe import device_id, language, platform_facts, routes
-from probe.audio import ProcfsAudio, ServerAudio
+from probe.audio import ProcfsAudio, ServerAudio, from_pipewire, from_pulse
 from probe.framework import Outcome, Probe, Unavailable
 from probe.models import DeviceId, IdKind, Libc, Locale, Platform, Status
 from probe.parsers import asound, eld_proc, hda_codec, pulse, usb_stream
+from probe.parsers import pipewire as pw_parser
 
 
 @dataclass(frozen=True)
@@ -233,21 +234,31 @@ def audio_portaudio(timeout: float) -> Outcome[portaudio.PaReport]:
 
 
 def audio_server(env: Mapping[str, str], timeout: float) -> Outcome[ServerAudio]:
-    """The running sound server, asked and never started."""
+    """The running sound server, asked and never started: PipeWire through pw-dump (the real
+    sink formats and the graph clock), else PulseAudio through pactl; PULSE_SERVER in our
+    environment names the server clients use, and wins."""
     servers = soundserver.running_servers()
+    pipewire = [s for s in servers if s.name == soundserver.PIPEWIRE]
     speakers = [s for s in servers if s.name in soundserver.PULSE_PROTOCOL]
-    if not speakers:
-        what = "only PipeWire without pipewire-pulse" if servers else "no PulseAudio or PipeWire"
-        raise Unavailable(Status.ABSENT, f"{what} is running")
-    server = speakers[0]
-    address = soundserver.pulse_address(server, env)
-    if address is None:
-        raise Unavailable(Status.DENIED, f"{server.name} (pid {server.pid}): its socket is unknown")
     try:
+        if pipewire and not env.get("PULSE_SERVER"):
+            graph = pw_parser.parse_pw_dump(soundserver.dump_pipewire(pipewire[0], env, timeout))
+            found = from_pipewire(graph)
+            clock = graph.clock
+            allowed = ", ".join(map(str, clock.allowed_rates)) if clock else ""
+            detail = f"PipeWire: {len(found.sinks)} sinks, clock {found.rate or '?'} Hz"
+            detail += f", allowed {allowed}" if allowed else ""
+            return Outcome(Status.OK, detail, found)
+        if not speakers:
+            raise Unavailable(Status.ABSENT, "no PulseAudio or PipeWire is running")
+        server = speakers[0]
+        address = soundserver.pulse_address(server, env)
+        if address is None:
+            raise Unavailable(Status.DENIED, f"{server.name} (pid {server.pid}): socket unknown")
         answers = soundserver.ask_pulse(server, address, timeout)
     except ConnectionError as e:
         raise Unavailable(Status.ERROR, str(e)) from None
     info = pulse.parse_info(answers.info)
-    sinks = tuple(pulse.parse_sinks(answers.sinks))
-    detail = f"{info.server_name} {info.version or ''}".strip() + f": {len(sinks)} sinks"
-    return Outcome(Status.OK, detail, ServerAudio(info, sinks))
+    found = from_pulse(info, pulse.parse_sinks(answers.sinks))
+    detail = f"{info.server_name} {info.version or ''}".strip() + f": {len(found.sinks)} sinks"
+    return Outcome(Status.OK, detail, found)

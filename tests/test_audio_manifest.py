@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import capprobe
 from tests.rig import alsa as rig
+from tests.rig import pipewire as rig_pipewire
 from tests.rig import pulse as rig_pulse
 from tests.rig.alsa import AlsaSetup, FakeDevice
 
@@ -114,3 +115,26 @@ def test_a_hung_device_ends_in_timeouts_not_a_hung_run(alsa_rig: rig.Rig) -> Non
     assert got["audio.portaudio"] == "timeout"
     assert got["device_id"] == got["locale"] == "ok"
     assert document["device_id"] is not None
+
+
+@needs_rig
+def test_a_pipewire_graph_gives_its_sinks_clock_and_default(
+    alsa_rig: rig.Rig, pipewire_server: rig_pipewire.PipeWireServer
+) -> None:
+    setup = alsa_rig.setup([STEREO])
+    env = setup.environ()
+    del env["PULSE_SERVER"]  # the rig points ALSA's pulse plugin nowhere; clients ask PipeWire
+    env["PIPEWIRE_RUNTIME_DIR"] = str(pipewire_server.runtime)
+    result = capprobe("run", "--output", "-", env=env)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    found = outputs(document)
+    assert found["pipewire:pw_hdmi51"]["configs"] == [
+        {"format": "S16_LE", "bits": 16, "channels": [6], "rates": [48000]}
+    ]
+    assert found["pipewire:pw_hires"]["configs"] == [
+        {"format": "S32_LE", "bits": 32, "channels": [2], "rates": [192000]}
+    ]
+    assert [o["id"] for o in document["audio_outputs"] if o["is_default"]] == ["pipewire:pw_hires"]
+    assert document["mixer"] == {"server": "PipeWire", "rate": 96000, "resamples": False}
+    assert found["alsa:fake_dac_48k16"]["native"] is True

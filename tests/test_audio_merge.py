@@ -7,7 +7,7 @@ from dataclasses import replace
 from drivers.alsa import AlsaCard, AlsaConfig, AlsaPcm, AlsaReport
 from drivers.portaudio import PaDevice, PaReport
 from probe import audio
-from probe.audio import AudioFacts, ProcfsAudio, ServerAudio
+from probe.audio import AudioFacts, ProcfsAudio
 from probe.models import AudioConfig, Transport
 from probe.parsers import eld_proc, hda_codec, pulse, usb_stream
 from probe.parsers.asound import ProcCard, ProcPcm
@@ -127,13 +127,14 @@ def test_server_sinks_are_mixer_paths_and_the_default_is_the_servers() -> None:
     outputs, mixer = audio.merge(
         AudioFacts(
             alsa=report(hw(0, 0, "ALC236 Analog", "busy")),
-            server=ServerAudio(info, tuple(sinks)),
+            server=audio.from_pulse(info, sinks),
         )
     )
     found = {o.id: o for o in outputs}
-    assert found["pulse:usb"].is_default
+    assert found["pipewire:usb"].is_default
     assert not found["alsa:hw:0,0"].is_default
-    assert (found["pulse:usb"].native, found["pulse:usb"].transport) == (False, Transport.USB)
+    usb = found["pipewire:usb"]
+    assert (usb.native, usb.transport, usb.sources) == (False, Transport.USB, ["pactl"])
     assert found["alsa:hw:0,0"].transport is Transport.ANALOG
     assert (mixer.server, mixer.rate, mixer.resamples) == ("PipeWire", 96000, True)
 
