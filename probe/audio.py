@@ -439,6 +439,18 @@ def _elds_by_order(
     return matched
 
 
+def undecodable_elds(report: AlsaReport) -> list[str]:
+    """The ELDs that give their output no sink because their bytes do not decode."""
+    problems = []
+    for pcm in report.pcms:
+        if pcm.eld and any(pcm.eld):
+            try:
+                cta861.parse_eld(pcm.eld)
+            except cta861.CtaParseError as e:
+                problems.append(f"the ELD of {pcm.name} does not decode: {e}")
+    return problems
+
+
 def _raw_eld(pcm: AlsaPcm | None) -> SinkAudio | None:
     """The sink behind an HDMI/DP device from its ELD control's bytes (JOC and MAT bits
     included); None without a sink or with bytes that do not decode."""

@@ -11,7 +11,7 @@ from drivers import alsa, commands, network, portaudio, soundserver
 from drivers.files import Files
 from drivers.host import HostInfo
 from probe import device_id, language, platform_facts, routes
-from probe.audio import ProcfsAudio, ServerAudio, from_pipewire, from_pulse
+from probe.audio import ProcfsAudio, ServerAudio, from_pipewire, from_pulse, undecodable_elds
 from probe.framework import Outcome, Probe, Unavailable
 from probe.models import DeviceId, IdKind, Libc, Locale, Platform, Status
 from probe.parsers import asound, eld_proc, hda_codec, pulse, usb_stream
@@ -176,10 +176,9 @@ def audio_alsa(timeout: float) -> Outcome[alsa.AlsaReport]:
     for pcm in report.pcms:
         counts[pcm.status] = counts.get(pcm.status, 0) + 1
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no PCMs"
-    problems = (
-        f"; {len(report.errors)} problems: {'; '.join(report.errors)}" if report.errors else ""
-    )
-    detail = f"alsa-lib {report.library_version}: {len(report.cards)} cards, {summary}{problems}"
+    problems = list(report.errors) + undecodable_elds(report)
+    listed = f"; {len(problems)} problems: {'; '.join(problems)}" if problems else ""
+    detail = f"alsa-lib {report.library_version}: {len(report.cards)} cards, {summary}{listed}"
     return Outcome(Status.OK, detail, report)
 
 

@@ -167,3 +167,13 @@ def test_the_eld_control_beats_the_proc_file_and_zero_bytes_mean_no_sink() -> No
     ]
     assert "alsa-ctl:ELD" in found["alsa:hw:0,3"].sources
     assert found["alsa:hw:0,7"].sink is None
+
+
+def test_an_eld_that_does_not_decode_is_reported_not_hidden() -> None:
+    truncated = (CAPTURES / "eld" / "dell-g2422hs-alsactl.bin").read_bytes()[:7]
+    broken = replace(hw(0, 3, "HDMI 0"), eld=truncated)
+    alsa = report(broken)
+    (out,), _ = audio.merge(AudioFacts(alsa=alsa))
+    assert out.sink is None
+    (problem,) = audio.undecodable_elds(alsa)
+    assert problem.startswith("the ELD of hw:0,3 does not decode: ")
