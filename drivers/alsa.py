@@ -27,29 +27,38 @@ named in the request (`probe(ctls=...)`, e.g. an ALSA ctl plugin) are read the s
 by the same function, into `AlsaReport.controls`. A control that cannot be read is noted
 in `AlsaReport.errors` and otherwise skipped.
 
-alsa-lib runs only in the worker (`python -m drivers.alsa`, started through
-`drivers.commands.run`), so a plugin that hangs or a crash in C cannot take the caller
-down. The worker prints one JSON document on stdout; `probe()` parses it into the frozen
-dataclasses below. The worker sees the caller's ALSA_CONFIG_PATH; it drops PortAudio's
-PA_ALSA_* variables and keeps sound-server clients from starting servers
-(JACK_NO_START_SERVER, PULSE_BINARY=/bin/false).
+alsa-lib runs only in a worker process (`python -m drivers.alsa`), so a plugin that hangs
+or a crash in C cannot take the caller down, and costs only the PCM it happened in: the
+worker writes one JSON line per finding as soon as it has it, and a line naming each PCM
+before probing it (the protocol: `_Collector`). `probe()` reads the lines as they come,
+kills the worker's process group when one PCM takes too long or the time is up, reports
+the PCM in progress as "timeout" (or "error" when the worker died), and lets a new worker
+probe the rest while time and restarts remain; the result is the frozen dataclasses
+below, with `AlsaReport.complete` False. The worker sees the caller's ALSA_CONFIG_PATH; it
+drops PortAudio's PA_ALSA_* variables and keeps sound-server clients from starting
+servers (JACK_NO_START_SERVER, PULSE_BINARY=/bin/false).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import json
 import os
 import re
+import selectors
+import signal
+import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TextIO
 
 LIBRARY = "libasound.so.2"
-WORKER_VERSION = 2
+WORKER_VERSION = 3
+MAX_RESTARTS = 3  # new workers after stuck or crashed PCMs, at most
 MAX_CHANNELS = 32
 
 STANDARD_RATES = (
@@ -90,9 +99,10 @@ SKIPPED_HINTS = frozenset(
     }
 )
 
-PcmStatus = Literal["ok", "busy", "denied", "absent", "error"]
+# "timeout": the worker was killed while it waited for this PCM (or control device)
+PcmStatus = Literal["ok", "busy", "denied", "absent", "error", "timeout"]
 PcmSource = Literal["card", "config", "request"]
-_STATUSES: tuple[PcmStatus, ...] = ("ok", "busy", "denied", "absent", "error")
+_STATUSES: tuple[PcmStatus, ...] = ("ok", "busy", "denied", "absent", "error", "timeout")
 _SOURCES: tuple[PcmSource, ...] = ("card", "config", "request")
 
 
@@ -151,9 +161,15 @@ class AlsaReport:
     library_version: str
     cards: tuple[AlsaCard, ...]
     pcms: tuple[AlsaPcm, ...]
-    errors: tuple[str, ...]  # enumeration failures, unreadable controls, ...
-    elapsed_ms: float  # the worker's own time, after its Python started
+    errors: tuple[str, ...]  # enumeration failures, unreadable controls, a killed worker, ...
+    # A complete report: the worker's own time, after its Python started. Otherwise the
+    # parent's, from the first worker's start to the last one's end.
+    elapsed_ms: float
     controls: tuple[AlsaControl, ...] = ()  # the ones asked for (`ctls`), in that order
+    # False when a worker was killed (a hang) or died (a crash in C) before its last line:
+    # then one PCM or control may be "timeout"/"error" for that reason, and `errors` says
+    # whether the rest was probed by a new worker or not at all.
+    complete: bool = True
 
     def pcm(self, name: str) -> AlsaPcm:
         for each in self.pcms:
@@ -181,45 +197,338 @@ def probe(
     ctls: Sequence[str] = (),
     enumerate_all: bool = True,
     timeout: float = 10.0,
+    item_timeout: float | None = None,
+    restarts: int = MAX_RESTARTS,
     library: str = LIBRARY,
 ) -> AlsaReport:
     """Probe the cards' and the configuration's PCMs (unless `enumerate_all` is false) and
     the PCMs in `names`, and read the ELD controls of the control devices in `ctls`, in a
-    worker process.
+    worker process, keeping whatever it found before a hang or a crash.
+
+    The worker writes one JSON line per finding (see `_Collector`), so one stuck or crashing
+    PCM costs only itself: it is "timeout" (the worker was killed: at `timeout` overall, or
+    after `item_timeout` on that PCM, default a quarter of `timeout`) or "error" (the
+    worker died). While time and `restarts` remain, a new worker probes the PCMs and
+    controls not yet answered, skipping that one; the last worker has no per-PCM limit.
+    Such a report has `complete` False.
 
     Raises FileNotFoundError when libasound cannot be loaded, subprocess.TimeoutExpired
-    when the worker does not finish within `timeout` seconds (it is killed), and
-    WorkerError when it crashes.
+    when the worker said nothing at all within `timeout` (it is killed), and WorkerError
+    when it dies before its first line or writes something that is not a protocol line.
     """
-    from drivers import commands  # the worker itself never needs subprocess
-
-    argv = [sys.executable, "-m", "drivers.alsa", "--library", library]
+    started = time.monotonic()
+    deadline = started + timeout
+    per_item = timeout / 4 if item_timeout is None else item_timeout
+    fixed = ["--library", library]
     if not enumerate_all:
-        argv.append("--no-enumerate")
+        fixed.append("--no-enumerate")
     for name in names:
-        argv += ["--pcm", name]
-    for name in ctls:
-        argv += ["--ctl", name]
-    result = commands.run(argv, timeout)
-    if result.returncode < 0:
-        raise WorkerError(
-            f"alsa worker killed by signal {-result.returncode}: {_tail(result.stderr)}"
-        )
+        fixed += ["--pcm", name]
+    skip: list[str] = []
+    controls = list(dict.fromkeys(ctls))
+    runs: list[_Run] = []
+    while True:
+        argv = [*_worker_command(), *fixed]
+        argv += [arg for name in controls for arg in ("--ctl", name)]
+        argv += [arg for name in skip for arg in ("--skip", name)]
+        may_restart = len(runs) < restarts
+        run = _run_worker(argv, deadline, per_item if may_restart else None)
+        if not runs:
+            _check_first(run, argv, timeout)
+        runs.append(run)
+        stuck = run.lines.item
+        if run.complete or not may_restart or stuck is None or time.monotonic() >= deadline:
+            break
+        skip += [str(pcm.get("name")) for pcm in run.lines.pcms]
+        answered = {str(control.get("name")) for control in run.lines.controls}
+        if "pcm" in stuck:
+            skip.append(str(stuck["pcm"].get("name")))
+        else:
+            answered.add(str(stuck["control"]))
+        controls = [name for name in controls if name not in answered]
+    return _assemble(runs, started)
+
+
+def _worker_command() -> list[str]:
+    """How to start the worker (tests substitute a scripted one)."""
+    return [sys.executable, "-m", "drivers.alsa"]
+
+
+class _Collector:
+    """The worker's stdout, line by line as it arrives: the protocol.
+
+    Every line is one JSON object with a "kind"::
+
+        {"kind": "header", "worker": 3, "library_version": "1.2.8"}       always first
+        {"kind": "start", "step": "cards" | "hints"}                     enumeration begins
+        {"kind": "card", "card": {AlsaCard's fields}}                     one per card
+        {"kind": "start", "pcm": {AlsaPcm's fields, not yet probed}}      before each PCM
+        {"kind": "pcm", "pcm": {AlsaPcm's fields}}                        its answer
+        {"kind": "start", "control": "NAME"}                              before each control
+        {"kind": "control", "control": {AlsaControl's fields}}            its answer
+        {"kind": "error", "text": "snd_device_name_hint: ..."}            whenever noted
+        {"kind": "end", "errors": ["..."], "elapsed_ms": 19.4}            always last
+
+    or, when it cannot go on, {"kind": "failure", "worker": 3, "error": {"kind": "library"
+    | "internal", "name": "libasound.so.2", "detail": "..."}} (first, for the library).
+    The fields are parse_report's. A "start" line not followed by its answer names what
+    the worker was doing when it was killed or died.
+    """
+
+    def __init__(self) -> None:
+        self.pending = b""  # an unfinished line
+        self.header: dict[str, Any] | None = None
+        self.failure: dict[str, Any] | None = None
+        self.end: dict[str, Any] | None = None
+        self.cards: list[Any] = []
+        self.pcms: list[Any] = []
+        self.controls: list[Any] = []
+        self.errors: list[str] = []
+        self.current: dict[str, Any] | None = None  # the last "start" line, until answered
+        self.since = 0.0  # when it came (the parent's clock)
+
+    @property
+    def item(self) -> dict[str, Any] | None:
+        """The "start" line of the PCM or control in progress, if one is."""
+        if self.current is not None and ("pcm" in self.current or "control" in self.current):
+            return self.current
+        return None
+
+    def feed(self, chunk: bytes, now: float) -> None:
+        *lines, self.pending = (self.pending + chunk).split(b"\n")
+        for raw in lines:
+            if raw.strip():
+                self._take(raw, now)
+
+    def _take(self, raw: bytes, now: float) -> None:
+        try:
+            line = json.loads(raw)
+        except ValueError:
+            line = None
+        kind = line.get("kind") if isinstance(line, dict) else None
+        if line is None or kind is None:
+            raise WorkerError(f"not an alsa worker line: {raw[:200]!r}")
+        if kind in ("header", "failure") and line.get("worker") != WORKER_VERSION:
+            raise WorkerError(f"alsa worker of another version: {raw[:200]!r}")
+        if kind == "failure":
+            self.failure = dict(line.get("error") or {})
+            return
+        if (self.header is None) != (kind == "header"):
+            raise WorkerError(f"alsa worker line out of order: {raw[:200]!r}")
+        if self.end is not None:
+            raise WorkerError(f"alsa worker line after its end: {raw[:200]!r}")
+        if kind == "header":
+            self.header = line
+        elif kind == "start":
+            self.current, self.since = line, now
+        elif kind == "card" and "card" in line:
+            self.cards.append(line["card"])
+        elif kind == "pcm" and "pcm" in line:
+            self.pcms.append(line["pcm"])
+            self.current = None
+        elif kind == "control" and "control" in line:
+            self.controls.append(line["control"])
+            self.current = None
+        elif kind == "error" and "text" in line:
+            self.errors.append(str(line["text"]))
+        elif kind == "end" and isinstance(line.get("errors"), list):
+            self.end, self.current = line, None
+            self.errors += [str(e) for e in line["errors"]]
+        else:
+            raise WorkerError(f"not an alsa worker line: {raw[:200]!r}")
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One worker, after it ended, died, or was killed."""
+
+    lines: _Collector
+    limit: Literal["deadline", "item"] | None  # what it was killed at; None: it exited
+    waited: float  # seconds the PCM or control in progress had, when killed
+    returncode: int | None  # None: it could not even be reaped after SIGKILL
+    stderr: str
+
+    @property
+    def complete(self) -> bool:
+        return self.lines.end is not None
+
+    def death(self) -> str:
+        """How the worker stopped before its end, in words."""
+        if self.lines.failure is not None:
+            return f"failed: {self.lines.failure.get('detail')}"
+        code = self.returncode
+        if self.limit is not None or code is None:
+            return "was killed"
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = "unknown"
+            return f"died of signal {-code} ({name})"
+        return f"exited with status {code}"
+
+
+_POLL = 0.1  # how often to look whether the worker exited with its pipes held open
+_DRAIN = 0.2  # how long to read after it exited (a grandchild may hold the pipes)
+_STDERR_KEEP = 65536
+
+
+def _run_worker(argv: list[str], deadline: float, item_timeout: float | None) -> _Run:
+    """Run one worker, reading its lines as they come, until it ends or dies, `deadline`
+    comes, or one PCM or control takes longer than `item_timeout`; then kill its group."""
+    lines = _Collector()
+    stderr = bytearray()
+    limit: Literal["deadline", "item"] | None = None
+    waited = 0.0
+    process = subprocess.Popen(
+        argv,
+        bufsize=0,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ, LC_ALL="C", LANG="C"),
+        start_new_session=True,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    out, err = process.stdout.fileno(), process.stderr.fileno()
     try:
-        document = json.loads(result.stdout)
-    except ValueError:
-        raise WorkerError(
-            f"alsa worker exited with {result.returncode} without a report: {_tail(result.stderr)}"
-        ) from None
+        exited: float | None = None
+        with selectors.DefaultSelector() as selector:
+            selector.register(out, selectors.EVENT_READ)
+            selector.register(err, selectors.EVENT_READ)
+            while selector.get_map():
+                now = time.monotonic()
+                stall = deadline
+                if lines.item is not None and item_timeout is not None:
+                    stall = min(deadline, lines.since + item_timeout)
+                if now >= stall:
+                    if lines.end is None:  # else the report is whole, only the exit is late
+                        limit = "deadline" if stall >= deadline else "item"
+                        waited = stall - lines.since if lines.item is not None else 0.0
+                    break
+                if exited is None and process.poll() is not None:
+                    exited = now
+                if exited is not None and now >= exited + _DRAIN:
+                    break
+                for key, _ in selector.select(min(stall, now + _POLL) - now):
+                    chunk = os.read(key.fd, 65536)
+                    if not chunk:
+                        selector.unregister(key.fd)
+                    elif key.fd == out:
+                        lines.feed(chunk, time.monotonic())
+                    else:
+                        stderr += chunk
+                        del stderr[:-_STDERR_KEEP]
+        if limit is None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(max(0.0, deadline - time.monotonic()))
+    finally:
+        _stop(process)
+    return _Run(lines, limit, waited, process.returncode, stderr.decode("utf-8", "replace"))
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Kill the worker's whole group unless it is gone, and close its pipes."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        # a process in uninterruptible sleep (a stuck driver) dies only when it returns
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(1.0)
+    for pipe in (process.stdout, process.stderr):
+        if pipe is not None:
+            pipe.close()
+
+
+def _check_first(run: _Run, argv: list[str], timeout: float) -> None:
+    """Raise what a first worker that said nothing useful means."""
+    failure = run.lines.failure
+    if run.lines.header is None and failure is not None:
+        if failure.get("kind") == "library":
+            raise FileNotFoundError(errno.ENOENT, str(failure.get("detail")), failure.get("name"))
+        raise WorkerError(f"alsa worker failed: {failure.get('detail')}")
+    if run.lines.header is not None:
+        return
+    if run.limit is not None:
+        raise subprocess.TimeoutExpired(argv, timeout, stderr=run.stderr)
+    raise WorkerError(f"alsa worker {run.death()} without a report: {_tail(run.stderr)}")
+
+
+def _assemble(runs: Sequence[_Run], started: float) -> AlsaReport:
+    """One report from the workers' lines; what one was doing when it stopped is the PCM
+    (or control) "timeout" or "error", and `errors` says what became of the rest."""
+    first = runs[0].lines
+    assert first.header is not None
+    pcms: list[Any] = []
+    controls: list[Any] = []
+    errors: list[str] = []
+    for index, run in enumerate(runs):
+        lines = run.lines
+        pcms += lines.pcms
+        controls += lines.controls
+        errors += lines.errors
+        if run.complete:
+            continue
+        if lines.header is None:
+            errors.append(
+                f"alsa worker for the rest {run.death()} before answering: {_tail(run.stderr)}"
+            )
+            continue
+        then = (
+            "a new worker probed the rest"
+            if index + 1 < len(runs)
+            else "it stopped before probing the rest"
+        )
+        item = lines.item
+        if item is not None:
+            name = str(item["pcm"].get("name") if "pcm" in item else item["control"])
+            if run.limit is not None:
+                status, detail = "timeout", f"did not answer within {run.waited:.1f} s"
+                errors.append(f"alsa worker killed: {name} {detail}; {then}")
+            else:
+                status, detail = "error", f"the worker {run.death()} while probing it"
+                errors.append(f"alsa worker {run.death()} while probing {name}; {then}")
+            answer = {"status": status, "errno": None, "detail": detail}
+            if "pcm" in item:
+                pcms.append({**item["pcm"], **answer})
+            else:
+                controls.append({"name": name, **answer, "elds": []})
+        else:
+            step = (lines.current or {}).get("step")
+            where = _STEPS.get(str(step), "after its last answer")
+            died = "gave no answer" if run.limit is not None else run.death()
+            errors.append(f"alsa worker {died} {where}; nothing after it was probed")
+        if run.stderr.strip() and run.limit is None:
+            errors.append(f"alsa worker stderr: {_tail(run.stderr)}")
+    complete = all(run.complete for run in runs)
+    last = runs[-1].lines.end
+    elapsed = last["elapsed_ms"] if complete and last else (time.monotonic() - started) * 1000
+    document = {
+        "worker": WORKER_VERSION,
+        "library_version": first.header.get("library_version"),
+        "cards": first.cards,  # a new worker lists the same cards again
+        "pcms": pcms,
+        "controls": controls,
+        "errors": list(dict.fromkeys(errors)),  # each worker notes enumeration's once
+        "elapsed_ms": round(elapsed, 2),
+        "complete": complete,
+    }
     return parse_report(document)
 
 
+_STEPS = {
+    "cards": "while reading the cards",
+    "hints": "while listing the configuration's PCMs",
+}
+
+
 def parse_report(document: Any) -> AlsaReport:
-    """The worker's JSON document as dataclasses; FileNotFoundError for a missing library.
+    """The report the parent assembles from the worker's lines, as dataclasses.
 
     The document (keys as the dataclasses' fields, tuples as lists)::
 
-        {"worker": 2, "library_version": "1.2.8", "elapsed_ms": 19.4, "errors": [],
+        {"worker": 3, "library_version": "1.2.8", "elapsed_ms": 19.4, "errors": [],
+         "complete": true,
          "cards": [{"index": 0, "id": "PCH", "driver": "HDA-Intel", "name": "HDA Intel PCH",
                     "longname": "...", "error": null}],
          "pcms": [{"name": "fake_dac", "description": "...", "source": "config",
@@ -233,17 +542,10 @@ def parse_report(document: Any) -> AlsaReport:
                        "elds": [{"device": 3, "eld": "10000a00..."},
                                 {"device": 7, "eld": ""}]}]}
 
-    ELDs are hex strings ("" when no sink is connected). Or, when the worker could not
-    work: {"worker": 2, "error": {"kind": "library" | "internal", "name": "libasound.so.2",
-    "detail": "..."}}.
+    ELDs are hex strings ("" when no sink is connected); "complete" may be left out (true).
     """
     if not isinstance(document, dict) or document.get("worker") != WORKER_VERSION:
         raise WorkerError(f"not an alsa worker report: {str(document)[:200]}")
-    failure = document.get("error")
-    if failure is not None:
-        if failure.get("kind") == "library":
-            raise FileNotFoundError(errno.ENOENT, str(failure.get("detail")), failure.get("name"))
-        raise WorkerError(f"alsa worker failed: {failure.get('detail')}")
     try:
         return AlsaReport(
             library_version=str(document["library_version"]),
@@ -252,8 +554,9 @@ def parse_report(document: Any) -> AlsaReport:
             controls=tuple(_control(c) for c in document["controls"]),
             errors=tuple(str(e) for e in document["errors"]),
             elapsed_ms=float(document["elapsed_ms"]),
+            complete=bool(document.get("complete", True)),
         )
-    except (KeyError, TypeError, ValueError) as e:
+    except (AttributeError, KeyError, TypeError, ValueError) as e:
         raise WorkerError(f"malformed alsa worker report: {type(e).__name__}: {e}") from None
 
 
@@ -595,10 +898,12 @@ def _status(code: int) -> PcmStatus:
 
 
 class _Worker:
-    def __init__(self, lib: _Lib, messages: _Messages) -> None:
+    def __init__(
+        self, lib: _Lib, messages: _Messages, send: Callable[[dict[str, Any]], None]
+    ) -> None:
         self.lib = lib
         self.messages = messages
-        self.errors: list[str] = []
+        self.send = send  # one protocol line out, at once: a later hang must not lose it
         self.formats = {
             name: value
             for name in FORMATS
@@ -610,14 +915,13 @@ class _Worker:
         if code is not None:
             parts.append(self.lib.strerror(code))
         parts += self.messages.take()
-        self.errors.append(": ".join(parts))
+        self.send({"kind": "error", "text": ": ".join(parts)})
 
     # ---- enumeration
 
-    def cards(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """The cards, and each card's playback devices as PCM entries (not yet probed)."""
-        cards: list[dict[str, Any]] = []
-        pcms: list[dict[str, Any]] = []
+    def cards(self) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        """Each card as it is read, with its playback devices as PCM entries (not yet
+        probed): the caller sends a card before the next one can hang."""
         index = _int(-1)
         while True:
             code = self.lib.snd_card_next(ctypes.byref(index))
@@ -626,10 +930,7 @@ class _Worker:
                 break
             if index.value < 0:
                 break
-            card, devices = self._card(index.value)
-            cards.append(card)
-            pcms += devices
-        return cards, pcms
+            yield self._card(index.value)
 
     def _names(self, index: int) -> tuple[str | None, str | None]:
         name, longname = _vp(), _vp()
@@ -897,9 +1198,10 @@ def _quiet_environment() -> None:
 
 
 def worker(argv: Sequence[str]) -> int:
-    """Probe and print the JSON report on stdout (the real one, whatever alsa-lib prints)."""
+    """Probe, writing one JSON line per finding on stdout (the real one, whatever alsa-lib
+    prints) as soon as it is known; see `probe` for the protocol."""
     start = time.monotonic()
-    library, names, ctls, enumerate_all = LIBRARY, [], [], True
+    library, names, ctls, skip, enumerate_all = LIBRARY, [], [], set(), True
     args = list(argv)
     while args:
         flag = args.pop(0)
@@ -909,56 +1211,61 @@ def worker(argv: Sequence[str]) -> int:
             names.append(args.pop(0))
         elif flag == "--ctl" and args:
             ctls.append(args.pop(0))
+        elif flag == "--skip" and args:
+            skip.add(args.pop(0))
         elif flag == "--no-enumerate":
             enumerate_all = False
         else:
             print(
                 "usage: python -m drivers.alsa [--library L] [--no-enumerate]"
-                " [--pcm NAME]... [--ctl NAME]..."
+                " [--pcm NAME]... [--ctl NAME]... [--skip PCM]..."
             )
             return 2
     _quiet_environment()
-    report = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    send = _sender(os.fdopen(os.dup(1), "w", encoding="utf-8"))
     os.dup2(2, 1)  # anything a plugin prints on stdout goes where its errors go
     try:
         lib = _Lib(library)
     except OSError as e:
         failure = {"kind": "library", "name": library, "detail": str(e)}
-        _emit(report, {"worker": WORKER_VERSION, "error": failure})
+        send({"kind": "failure", "worker": WORKER_VERSION, "error": failure})
         return 3
-    messages = _Messages()
-    document: dict[str, Any]
     try:
-        work = _Worker(lib, messages)
-        cards: list[dict[str, Any]] = []
+        version = _text(lib.snd_asoundlib_version()) or ""
+        send({"kind": "header", "worker": WORKER_VERSION, "library_version": version})
+        messages = _Messages()
+        work = _Worker(lib, messages, send)
         entries: list[dict[str, Any]] = []
         if enumerate_all:
-            cards, entries = work.cards()
+            send({"kind": "start", "step": "cards"})
+            for card, devices in work.cards():
+                send({"kind": "card", "card": card})
+                entries += devices
+            send({"kind": "start", "step": "hints"})
             entries += work.hinted()
         seen = {e["name"] for e in entries}
         entries += [_entry(n, None, "request") for n in dict.fromkeys(names) if n not in seen]
-        pcms = [work.probe(entry) for entry in entries]
-        controls = [work.control(name) for name in dict.fromkeys(ctls)]
-        work.errors += messages.restore()
-        document = {
-            "worker": WORKER_VERSION,
-            "library_version": _text(lib.snd_asoundlib_version()) or "",
-            "cards": cards,
-            "pcms": pcms,
-            "controls": controls,
-            "errors": work.errors,
-            "elapsed_ms": round((time.monotonic() - start) * 1000, 2),
-        }
-    except Exception as e:  # report it as data; the parent turns it into WorkerError
-        document = {"worker": WORKER_VERSION, "error": {"kind": "internal", "detail": repr(e)}}
-    _emit(report, document)
+        for entry in entries:
+            if entry["name"] not in skip:
+                send({"kind": "start", "pcm": entry})  # what the parent reports if it hangs
+                send({"kind": "pcm", "pcm": work.probe(entry)})
+        for name in dict.fromkeys(ctls):
+            send({"kind": "start", "control": name})
+            send({"kind": "control", "control": work.control(name)})
+        elapsed = round((time.monotonic() - start) * 1000, 2)
+        send({"kind": "end", "errors": messages.restore(), "elapsed_ms": elapsed})
+    except Exception as e:  # reported as data; the parent keeps what came before it
+        failure = {"kind": "internal", "detail": repr(e)}
+        send({"kind": "failure", "worker": WORKER_VERSION, "error": failure})
     return 0
 
 
-def _emit(stream: Any, document: dict[str, Any]) -> None:
-    json.dump(document, stream)
-    stream.write("\n")
-    stream.close()
+def _sender(stream: TextIO) -> Callable[[dict[str, Any]], None]:
+    def send(line: dict[str, Any]) -> None:
+        stream.write(json.dumps(line) + "\n")
+        stream.flush()  # the parent sees it even if the next call never returns
+
+    return send
 
 
 if __name__ == "__main__":

@@ -179,7 +179,11 @@ def audio_alsa(timeout: float) -> Outcome[alsa.AlsaReport]:
     problems = list(report.errors) + undecodable_elds(report)
     listed = f"; {len(problems)} problems: {'; '.join(problems)}" if problems else ""
     detail = f"alsa-lib {report.library_version}: {len(report.cards)} cards, {summary}{listed}"
-    return Outcome(Status.OK, detail, report)
+    if report.complete:
+        return Outcome(Status.OK, detail, report)
+    # what answered is kept: one stuck or crashing device must not hide the others
+    stuck = any(pcm.status == "timeout" for pcm in report.pcms)
+    return Outcome(Status.TIMEOUT if stuck else Status.ERROR, f"incomplete: {detail}", report)
 
 
 def audio_procfs(files: Files) -> Outcome[ProcfsAudio]:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -134,6 +137,7 @@ def test_the_report_lists_exactly_the_emulated_devices(
     assert not ours & {p.name for p in baseline.pcms}
     assert report.cards == ()  # no sound card on a test machine
     assert report.errors == ()
+    assert report.complete is True
     for device in DEVICES:
         pcm = report.pcm(device.name)
         assert (pcm.source, pcm.card, pcm.device) == ("config", None, None)
@@ -278,21 +282,86 @@ def test_a_sound_server_that_is_not_running_is_absent_and_not_started(alsa_rig: 
     assert rig.processes_with(str(setup.directory), exclude=[os.getpid()]) == []
 
 
-@needs_rig
-def test_a_hanging_open_is_killed_at_the_timeout(alsa_rig: rig.Rig) -> None:
-    setup = alsa_rig.setup([FakeDevice("fake_hang", "Never opens", hang_on_open=True)])
-    start = time.monotonic()
-    with pytest.raises(subprocess.TimeoutExpired):
-        probe_with(setup, timeout=1.0)
-    assert time.monotonic() - start < 5
+def stuck_between(alsa_rig: rig.Rig, *, hang: bool = False, crash: bool = False) -> AlsaSetup:
+    """A device that hangs or crashes in open, between two that answer (hints keep the
+    configuration's order, so one is probed before it and one after)."""
+    return alsa_rig.setup(
+        [
+            FakeDevice("fake_before", "Answers first", rates=(44100, 48000)),
+            FakeDevice("fake_stuck", "Stuck in open", hang_on_open=hang, crash_on_open=crash),
+            FakeDevice("fake_after", "Answers last", rates=HIRES, channels_max=6),
+        ]
+    )
+
+
+def probe_stuck(setup: AlsaSetup, **options: Any) -> tuple[AlsaReport, float]:
+    with pytest.MonkeyPatch.context() as mp:
+        setup.apply(mp)
+        start = time.monotonic()
+        report = alsa.probe(timeout=2.0, **options)
+    seconds = time.monotonic() - start
     assert rig.processes_with(str(setup.directory), exclude=[os.getpid()]) == []
+    return report, seconds
+
+
+def assert_answered(report: AlsaReport, setup: AlsaSetup, *names: str) -> None:
+    for name in names:
+        pcm = report.pcm(name)
+        assert (pcm.status, pcm.detail) == ("ok", ""), name
+        assert pcm.configs == expected_configs(setup.device(name)), name
 
 
 @needs_rig
-def test_a_crash_in_alsa_lib_is_a_worker_error(alsa_rig: rig.Rig) -> None:
-    setup = alsa_rig.setup([FakeDevice("fake_crash", "Aborts in open", crash_on_open=True)])
-    with pytest.raises(alsa.WorkerError, match=f"killed by signal {signal.SIGABRT}"):
-        probe_with(setup)
+def test_a_hanging_pcm_costs_only_itself(alsa_rig: rig.Rig) -> None:
+    setup = stuck_between(alsa_rig, hang=True)
+    report, seconds = probe_stuck(setup)
+    assert seconds < 3  # the stuck PCM had a quarter of the time, a new worker did the rest
+    assert_answered(report, setup, "fake_before", "fake_after")
+    stuck = report.pcm("fake_stuck")
+    assert (stuck.status, stuck.errno, stuck.configs) == ("timeout", None, ())
+    assert stuck.detail == "did not answer within 0.5 s"
+    assert (stuck.source, stuck.description) == ("config", "Stuck in open")
+    assert report.complete is False
+    assert [p.name for p in report.pcms].count("fake_stuck") == 1
+    assert report.errors == (
+        "alsa worker killed: fake_stuck did not answer within 0.5 s; a new worker probed the rest",
+    )
+    assert {"pulse", "oss"} <= {p.name for p in report.pcms}  # the system's, listed after ours
+
+
+@needs_rig
+def test_without_restarts_a_hang_keeps_what_came_before(alsa_rig: rig.Rig) -> None:
+    setup = stuck_between(alsa_rig, hang=True)
+    report, seconds = probe_stuck(setup, restarts=0)
+    assert 1.5 < seconds < 3  # the one worker waits for it until the deadline
+    assert_answered(report, setup, "fake_before")
+    stuck = report.pcm("fake_stuck")
+    assert stuck.status == "timeout"
+    assert re.fullmatch(r"did not answer within 1\.\d s", stuck.detail)
+    assert "fake_after" not in {p.name for p in report.pcms}  # never reached: listed nowhere
+    assert report.complete is False
+    (error,) = report.errors
+    assert error.endswith("; it stopped before probing the rest")
+
+
+@needs_rig
+@pytest.mark.parametrize("restarts", [alsa.MAX_RESTARTS, 0])
+def test_a_crash_in_alsa_lib_costs_only_the_crashed_pcm(alsa_rig: rig.Rig, restarts: int) -> None:
+    setup = stuck_between(alsa_rig, crash=True)
+    report, _ = probe_stuck(setup, restarts=restarts)
+    crashed = report.pcm("fake_stuck")
+    died = f"died of signal {signal.SIGABRT} (SIGABRT)"
+    assert (crashed.status, crashed.errno, crashed.configs) == ("error", None, ())
+    assert crashed.detail == f"the worker {died} while probing it"
+    assert report.complete is False
+    assert_answered(report, setup, "fake_before")
+    if restarts:
+        assert_answered(report, setup, "fake_after")
+        then = "a new worker probed the rest"
+    else:
+        assert "fake_after" not in {p.name for p in report.pcms}
+        then = "it stopped before probing the rest"
+    assert report.errors == (f"alsa worker {died} while probing fake_stuck; {then}",)
 
 
 @needs_rig
@@ -320,6 +389,124 @@ def test_portaudio_variables_do_not_reach_alsa_lib(alsa_rig: rig.Rig) -> None:
 def test_a_missing_library_is_file_not_found() -> None:
     with pytest.raises(FileNotFoundError, match="libasound-capprobe-missing"):
         alsa.probe(library="libasound-capprobe-missing.so.2")
+
+
+# ---- the line protocol, with a scripted worker in place of alsa-lib
+
+HEADER = {"kind": "header", "worker": alsa.WORKER_VERSION, "library_version": "9.9.9"}
+END = {"kind": "end", "errors": [], "elapsed_ms": 1.0}
+
+
+def scripted(monkeypatch: pytest.MonkeyPatch, body: str) -> None:
+    """Make `probe` start `body` instead of the worker: Python with `emit(line)` (a JSON
+    line, flushed), `hang()`, and `args` (the worker's arguments)."""
+    prelude = (
+        "import json, sys, time\n"
+        "args = sys.argv[1:]\n"
+        "def emit(line):\n"
+        "    print(line if isinstance(line, str) else json.dumps(line), flush=True)\n"
+        "def hang():\n"
+        "    time.sleep(60)\n"
+    )
+    monkeypatch.setattr(alsa, "_worker_command", lambda: [sys.executable, "-c", prelude + body])
+
+
+def test_a_worker_that_says_nothing_is_timeout_expired(monkeypatch: pytest.MonkeyPatch) -> None:
+    scripted(monkeypatch, "hang()")
+    start = time.monotonic()
+    with pytest.raises(subprocess.TimeoutExpired):
+        alsa.probe(timeout=0.5)
+    assert time.monotonic() - start < 2
+
+
+def test_a_line_that_is_not_one_is_a_worker_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    scripted(monkeypatch, f"emit({HEADER!r}); emit('Segmentation fault?'); hang()")
+    start = time.monotonic()
+    with pytest.raises(alsa.WorkerError, match="not an alsa worker line"):
+        alsa.probe(timeout=5)
+    assert time.monotonic() - start < 2  # given up at once, not at the deadline
+
+
+def test_a_worker_that_dies_before_its_header_is_a_worker_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scripted(monkeypatch, "sys.stderr.write('boom\\n'); sys.exit(7)")
+    with pytest.raises(alsa.WorkerError, match="exited with status 7 without a report: boom"):
+        alsa.probe(timeout=5)
+
+
+def test_a_hang_while_enumerating_keeps_the_header(monkeypatch: pytest.MonkeyPatch) -> None:
+    card = {"index": 0, "id": "X", "driver": "d", "name": "n", "longname": "l", "error": None}
+    scripted(
+        monkeypatch,
+        f"emit({HEADER!r}); emit({{'kind': 'start', 'step': 'cards'}}); "
+        f"emit({{'kind': 'card', 'card': {card!r}}}); "
+        f"emit({{'kind': 'start', 'step': 'hints'}}); hang()",
+    )
+    report = alsa.probe(timeout=1.0)
+    assert (report.library_version, report.pcms, report.complete) == ("9.9.9", (), False)
+    assert [c.id for c in report.cards] == ["X"]
+    assert report.errors == (
+        "alsa worker gave no answer while listing the configuration's PCMs; "
+        "nothing after it was probed",
+    )
+
+
+def test_a_stuck_control_device_is_timeout_and_the_rest_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    answer: dict[str, Any] = {"status": "ok", "errno": None, "detail": "", "elds": []}
+    scripted(
+        monkeypatch,
+        f"emit({HEADER!r})\n"
+        "for name in [a for f, a in zip(args, args[1:]) if f == '--ctl']:\n"
+        "    emit({'kind': 'start', 'control': name})\n"
+        "    if name == 'ctl_stuck':\n"
+        "        hang()\n"
+        f"    emit({{'kind': 'control', 'control': {{'name': name, **{answer!r}}}}})\n"
+        f"emit({END!r})\n",
+    )
+    report = alsa.probe(ctls=("ctl_a", "ctl_stuck", "ctl_b"), timeout=4.0, item_timeout=0.3)
+    assert [(c.name, c.status) for c in report.controls] == [
+        ("ctl_a", "ok"),
+        ("ctl_stuck", "timeout"),
+        ("ctl_b", "ok"),
+    ]
+    assert report.control("ctl_stuck").detail == "did not answer within 0.3 s"
+    assert report.complete is False
+
+
+def test_an_internal_failure_keeps_what_came_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    pcm: dict[str, Any] = {
+        "name": "first",
+        "description": None,
+        "source": "request",
+        "card": None,
+        "device": None,
+        "subdevices": None,
+        "pcm_type": None,
+        "plugin": None,
+        "status": "absent",
+        "errno": errno.ENOENT,
+        "detail": "",
+        "configs": [],
+        "eld": None,
+    }
+    failure = {"kind": "internal", "detail": "RuntimeError('bug')"}
+    scripted(
+        monkeypatch,
+        f"emit({HEADER!r}); emit({{'kind': 'pcm', 'pcm': {pcm!r}}}); "
+        f"emit({{'kind': 'start', 'pcm': {{**{pcm!r}, 'name': 'second'}}}}); "
+        f"emit({{'kind': 'failure', 'worker': {alsa.WORKER_VERSION}, 'error': {failure!r}}})",
+    )
+    report = alsa.probe(timeout=5.0, restarts=0)
+    assert report.pcm("first").status == "absent"
+    second = report.pcm("second")
+    assert (second.status, second.detail) == (
+        "error",
+        "the worker failed: RuntimeError('bug') while probing it",
+    )
+    assert report.complete is False
 
 
 def test_a_report_that_is_not_one_is_a_worker_error() -> None:

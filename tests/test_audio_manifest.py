@@ -111,8 +111,12 @@ def test_a_hung_device_ends_in_timeouts_not_a_hung_run(alsa_rig: rig.Rig) -> Non
     document, elapsed = run(setup, "--timeout", "3")
     assert elapsed < 8
     got = statuses(document)
-    assert got["audio.alsa"] == "timeout"
-    assert got["audio.portaudio"] == "timeout"
+    assert got["audio.alsa"] == "timeout"  # with what did answer kept:
+    assert outputs(document)["alsa:fake_dac_48k16"]["configs"] == [
+        {"format": "S16_LE", "bits": 16, "channels": [2], "rates": [44100, 48000]}
+    ]
+    assert outputs(document)["alsa:fake_stuck"]["configs"] == []
+    assert got["audio.portaudio"] == "timeout"  # PortAudio opens every PCM at import
     assert got["device_id"] == got["locale"] == "ok"
     assert document["device_id"] is not None
 
