@@ -44,6 +44,9 @@ def main() -> None:
             ]
             env = the_rig.setup(devices).environ()
             env["CAPPROBE_MANIFEST"] = str(root / "manifest.json")
+            # as an installed package runs: pip compiles its bytecode once, so must we
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            subprocess.run([sys.executable, "-m", "probe", "--version"], env=env, check=True)
             baseline = median_seconds([sys.executable, "-c", "import sounddevice"], env)
             run = median_seconds([sys.executable, "-m", "probe", "run", "--output", "-"], env)
             rows.append((count, baseline, run))

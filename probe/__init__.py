@@ -1,5 +1,3 @@
 """capprobe: finds out what a device can really play and writes a capability manifest."""
 
-from importlib.metadata import version
-
-__version__ = version("capprobe")
+__version__ = "0.1.0"  # the one place it is set: pyproject.toml reads it from here

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ from importlib import resources
 
 from drivers import host
 from drivers.files import Files
-from probe import __version__, audio, framework, headers, language, linux, platform_facts
+from probe import __version__, audio, framework, headers, language, linux, manifest, platform_facts
 from probe.device_id import IdKey
 from probe.manifest import MANIFEST_VERSION
 from probe.models import (
@@ -99,6 +100,8 @@ def collect(options: Options, files: Files | None = None) -> Manifest:
         host.random_hex(32),
         options.timeout,
     )
+    # the validator takes a while to build; the probes mostly wait for child processes
+    threading.Thread(target=manifest.prepare, name="validator", daemon=True).start()
     results = framework.run(probes.all(), options.timeout, timed=not reproducible)
     platform = results.get(probes.platform).facts or Platform("linux", None, None, None, None, None)
     device_id = results.get(probes.device_id).facts

@@ -14,9 +14,7 @@ from enum import Enum
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from drivers.files import Files, write_atomic
 from probe.models import Manifest
@@ -33,11 +31,24 @@ def schema_text() -> str:
     return (resources.files("probe") / "schema" / "manifest-v1.json").read_text("utf-8")
 
 
+if TYPE_CHECKING:
+    import jsonschema
+
+
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
+    """Built on first use (jsonschema is slow to import); `collect` builds it in the
+    background while the probes run."""
+    import jsonschema
+
     schema = json.loads(schema_text())
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
+
+
+def prepare() -> None:
+    """Build the validator now, e.g. on a thread while the probes wait for their children."""
+    _validator()
 
 
 def problems(document: Any) -> list[str]:
