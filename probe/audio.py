@@ -52,7 +52,21 @@ _TRANSPORT_WORDS: tuple[tuple[tuple[str, ...], Transport], ...] = (
     (("hdmi",), Transport.HDMI),
     (("s/pdif", "spdif", "iec958", "toslink", "digital"), Transport.SPDIF),
     (("loopback", "dummy", "null"), Transport.VIRTUAL),
-    (("i2s", "snd_rpi", "hifiberry", "simple-card", "audio-graph", "-aif", "dac"), Transport.I2S),
+    (
+        (
+            "i2s",
+            "snd_rpi",
+            "sndrpi",
+            "hifiberry",
+            "iqaudio",
+            "justboom",
+            "allo",
+            "simple-card",
+            "audio-graph",
+            "-aif",
+        ),
+        Transport.I2S,
+    ),
     (("analog", "headphone", "headset", "speaker", "line out"), Transport.ANALOG),
 )
 
@@ -275,7 +289,7 @@ def _hardware(facts: AudioFacts) -> list[AudioOutput]:
             _output(
                 f"alsa:hw:{card},{device}",
                 name,
-                transport or _transport(words),
+                transport or transport_of(words),
                 native=True,
                 busy=pcm is not None and pcm.status == "busy",
                 configs=configs,
@@ -301,7 +315,7 @@ def _configured(facts: AudioFacts) -> list[AudioOutput]:
             _output(
                 f"alsa:{pcm.name}",
                 pcm.description or pcm.name,
-                _transport(f"{pcm.name} {pcm.description or ''}"),
+                transport_of(f"{pcm.name} {pcm.description or ''}"),
                 native=native,
                 busy=pcm.status == "busy",
                 configs=configs,
@@ -327,7 +341,7 @@ def _server_sinks(server: ServerAudio | None) -> list[AudioOutput]:
         elif " usb" in f" {sink.words.lower()}":
             transport = Transport.USB
         else:
-            transport = _transport(sink.words)
+            transport = transport_of(sink.words)
         outputs.append(
             _output(
                 server.output_id(sink.name),
@@ -350,7 +364,7 @@ def _portaudio_only(report: PaReport) -> list[AudioOutput]:
         output = _output(
             f"portaudio:{dev.host_api}:{dev.name}",
             dev.name,
-            _transport(dev.name),
+            transport_of(dev.name),
             native=False,
             busy=False,
             configs=[],
@@ -466,7 +480,7 @@ def _connection(audio: SinkAudio | None) -> str | None:
     return audio.connection if audio else None
 
 
-def _transport(words: str) -> Transport:
+def transport_of(words: str) -> Transport:
     text = f" {words.lower()}"
     for needles, transport in _TRANSPORT_WORDS:
         if any(n in text for n in needles):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from drivers.alsa import AlsaCard, AlsaConfig, AlsaPcm, AlsaReport
 from drivers.portaudio import PaDevice, PaReport
 from probe import audio
@@ -177,3 +179,21 @@ def test_an_eld_that_does_not_decode_is_reported_not_hidden() -> None:
     assert out.sink is None
     (problem,) = audio.undecodable_elds(alsa)
     assert problem.startswith("the ELD of hw:0,3 does not decode: ")
+
+
+@pytest.mark.parametrize(
+    ("words", "transport"),
+    [
+        ("bcm2835_headpho bcm2835 Headphones bcm2835 Headphones", Transport.ANALOG),
+        ("vc4-hdmi vc4-hdmi-0 MAI PCM i2s-hifi-0", Transport.HDMI),
+        ("RPi-simple snd_rpi_hifiberry_dacplus HiFiBerry DAC+ HiFi pcm512x-hifi-0", Transport.I2S),
+        ("HDA-Intel HDA Intel PCH ALC236 Analog", Transport.ANALOG),
+        ("HDA-Intel HDA NVidia HDMI 0", Transport.HDMI),
+        ("HDA-Intel HD-Audio Generic ALC1220 Digital", Transport.SPDIF),
+        ("Loopback Loopback PCM", Transport.VIRTUAL),
+        ("bluealsa Bluetooth speaker", Transport.BLUETOOTH),
+        ("fake_dac_48k16 Fake stereo DAC", Transport.UNKNOWN),
+    ],
+)
+def test_transport_from_names(words: str, transport: Transport) -> None:
+    assert audio.transport_of(words) is transport
