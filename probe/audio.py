@@ -481,6 +481,7 @@ def _connection(audio: SinkAudio | None) -> str | None:
 
 
 def transport_of(words: str) -> Transport:
+    """The transport an output's names suggest, for outputs no bus tells: first match wins."""
     text = f" {words.lower()}"
     for needles, transport in _TRANSPORT_WORDS:
         if any(n in text for n in needles):
