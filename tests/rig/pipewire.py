@@ -14,16 +14,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import IO
 
-START_TIMEOUT = 10.0
+from tests.rig.daemon import Daemon
+
 PACKAGES = ("pipewire", "pipewire-bin")  # Debian 12; neither removes pulseaudio
 
 
@@ -53,7 +50,9 @@ class NullSink:
         )
 
 
-class PipeWireServer:
+class PipeWireServer(Daemon):
+    name = "pipewire"
+
     def __init__(
         self,
         directory: Path,
@@ -62,15 +61,13 @@ class PipeWireServer:
         allowed_rates: Sequence[int],
         default_sink: str,
     ) -> None:
+        super().__init__(directory / "pipewire.log")
         self.directory = directory
         self.sinks = tuple(sinks)
         self.clock_rate = clock_rate
         self.allowed_rates = tuple(allowed_rates)
         self.default_sink = default_sink
         self.runtime = directory / "run"
-        self.log = directory / "pipewire.log"
-        self.process: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
 
     @property
     def env(self) -> dict[str, str]:
@@ -97,46 +94,25 @@ class PipeWireServer:
             "context.objects = [\n" + "".join(f"    {o}\n" for o in objects) + "]\n"
         )
 
-    def start(self) -> None:
+    def prepare(self) -> None:
         drop_in = self.directory / "config" / "pipewire" / "pipewire.conf.d"
         drop_in.mkdir(parents=True, exist_ok=True)
         (drop_in / "50-capprobe-rig.conf").write_text(self.config())
         (self.directory / "home").mkdir(exist_ok=True)
         self.runtime.mkdir(exist_ok=True)
         self.runtime.chmod(0o700)
-        self._log = open(self.log, "wb")  # noqa: SIM115 (closed in stop())
-        self.process = subprocess.Popen(
-            ["pipewire"],
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=self._log,
-            env=self.env,
-            start_new_session=True,  # a Ctrl-C in the terminal is pytest's, not the daemon's
-        )
-        try:
-            self._wait_ready()
-            self._set_default_sink()
-        except BaseException:
-            self.stop()
-            raise
 
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        assert self.process is not None
-        wanted = {s.name for s in self.sinks}
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"pipewire exited with {self.process.returncode}: {self.log_tail()}"
-                )
-            if (self.runtime / "pipewire-0").exists():
-                result = self.pw_dump(check=False)
-                if result.returncode == 0 and wanted <= _node_names(result.stdout):
-                    return
-            time.sleep(0.05)
-        raise RuntimeError(
-            f"pipewire did not show its sinks in {START_TIMEOUT} s: {self.log_tail()}"
-        )
+    def argv(self) -> list[str]:
+        return ["pipewire"]
+
+    def ready(self) -> bool:
+        if not (self.runtime / "pipewire-0").exists():
+            return False
+        result = self.pw_dump(check=False)
+        return result.returncode == 0 and {s.name for s in self.sinks} <= _node_names(result.stdout)
+
+    def configure(self) -> None:
+        self._set_default_sink()
 
     def _set_default_sink(self) -> None:
         """What a session manager would write, with the type WirePlumber gives it."""
@@ -147,31 +123,6 @@ class PipeWireServer:
         )
         if result.returncode != 0:
             raise RuntimeError(f"pw-metadata failed: {result.stderr.strip()}")
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def __enter__(self) -> PipeWireServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def pw_dump(self, check: bool = True) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
@@ -185,13 +136,6 @@ class PipeWireServer:
         if check and result.returncode != 0:
             raise RuntimeError(f"pw-dump failed: {result.stderr.strip()}")
         return result
-
-    def log_tail(self, lines: int = 10) -> str:
-        try:
-            text = self.log.read_text(errors="replace")
-        except OSError:
-            return "(no log)"
-        return " | ".join(text.strip().splitlines()[-lines:])
 
 
 def _node_names(dump: str) -> set[str]:

@@ -13,18 +13,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any
+from typing import Any
 
 from tests.rig.alsa import PulsePcm
-
-START_TIMEOUT = 10.0
+from tests.rig.daemon import Daemon
 
 
 def missing_daemon() -> str | None:
@@ -62,16 +58,16 @@ class NullSink:
         return f"{self.format} {self.channels}ch {self.rate}Hz"
 
 
-class PulseServer:
+class PulseServer(Daemon):
+    name = "pulseaudio"
+
     def __init__(self, directory: Path, sinks: Sequence[NullSink]) -> None:
+        super().__init__(directory / "pulseaudio.log")
         self.directory = directory
         self.sinks = tuple(sinks)
         self.runtime = directory / "run"
         self.socket = self.runtime / "pa.sock"
         self.server = f"unix:{self.socket}"
-        self.log = directory / "pulseaudio.log"
-        self.process: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
 
     @property
     def env(self) -> dict[str, str]:
@@ -84,10 +80,12 @@ class PulseServer:
             PULSE_SERVER=self.server,
         )
 
-    def start(self) -> None:
+    def prepare(self) -> None:
         (self.directory / "home").mkdir(parents=True, exist_ok=True)
         self.runtime.mkdir(parents=True, exist_ok=True)
         self.runtime.chmod(0o700)
+
+    def argv(self) -> list[str]:
         argv = [
             "pulseaudio",
             "--daemonize=no",
@@ -106,58 +104,10 @@ class PulseServer:
         ]
         for sink in self.sinks:
             argv += ["-L", sink.module()]
-        self._log = open(self.log, "wb")  # noqa: SIM115 (closed in stop())
-        self.process = subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=self._log,
-            env=self.env,
-            start_new_session=True,  # a Ctrl-C in the terminal is pytest's, not the daemon's
-        )
-        try:
-            self._wait_ready()
-        except BaseException:
-            self.stop()
-            raise
+        return argv
 
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        assert self.process is not None
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"pulseaudio exited with {self.process.returncode}: {self.log_tail()}"
-                )
-            if self.socket.exists() and self.pactl("info", check=False).returncode == 0:
-                return
-            time.sleep(0.05)
-        raise RuntimeError(f"pulseaudio did not answer within {START_TIMEOUT} s: {self.log_tail()}")
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def __enter__(self) -> PulseServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def ready(self) -> bool:
+        return self.socket.exists() and self.pactl("info", check=False).returncode == 0
 
     def pactl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
@@ -181,10 +131,3 @@ class PulseServer:
         if sink not in {s.name for s in self.sinks}:
             raise ValueError(f"no sink {sink!r} on this server")
         return PulsePcm(name, sink, self.server, description)
-
-    def log_tail(self, lines: int = 10) -> str:
-        try:
-            text = self.log.read_text(errors="replace")
-        except OSError:
-            return "(no log)"
-        return " | ".join(text.strip().splitlines()[-lines:])
