@@ -21,8 +21,9 @@ from typing import Any
 
 import pytest
 
-from drivers import alsa
-from drivers.alsa import STANDARD_RATES, AlsaConfig, AlsaReport
+from drivers import alsa, alsa_worker
+from drivers.alsa import AlsaConfig, AlsaReport
+from drivers.alsa_worker import STANDARD_RATES
 from tests.rig import alsa as rig
 from tests.rig.alsa import AlsaSetup, FakeDevice
 from tests.rig.pulse import PulseServer
@@ -98,7 +99,7 @@ def expected_configs(device: FakeDevice) -> tuple[AlsaConfig, ...]:
     channels = tuple(range(device.channels_min, device.channels_max + 1))
     rates = tuple(r for r in STANDARD_RATES if device.accepts(r))
     return tuple(
-        AlsaConfig(f, BITS[f], channels, rates) for f in alsa.FORMATS if f in device.formats
+        AlsaConfig(f, BITS[f], channels, rates) for f in alsa_worker.FORMATS if f in device.formats
     )
 
 
@@ -566,7 +567,7 @@ def test_combinations_split_where_the_space_is_not_a_product() -> None:
     triples |= {("S16_LE", c, r) for c in range(3, 9) for r in up_to_96k}
     triples |= {("S32_LE", c, r) for c in range(2, 9) for r in up_to_96k}
     space = SetSpace(frozenset(triples))
-    assert alsa.combinations(space) == [
+    assert alsa_worker.combinations(space) == [
         AlsaConfig("S16_LE", 16, (2,), HIRES),
         AlsaConfig("S16_LE", 16, (3, 4, 5, 6, 7, 8), up_to_96k),
         AlsaConfig("S32_LE", 32, (2, 3, 4, 5, 6, 7, 8), up_to_96k),
