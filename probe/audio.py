@@ -159,10 +159,12 @@ class AudioFacts:
     procfs: ProcfsAudio | None = None
     portaudio: PaReport | None = None
     server: ServerAudio | None = None
+    edids: dict[str, SinkAudio] = field(default_factory=dict)  # connected DRM connectors
 
 
 def merge(facts: AudioFacts) -> tuple[list[AudioOutput], Mixer]:
     outputs = _hardware(facts) + _configured(facts) + _server_sinks(facts.server)
+    _sink_from_edid(outputs, facts.edids)
     if not outputs and facts.portaudio:
         outputs = _portaudio_only(facts.portaudio)
     _mark_portaudio(outputs, facts.portaudio)
@@ -298,6 +300,21 @@ def _hardware(facts: AudioFacts) -> list[AudioOutput]:
             )
         )
     return outputs
+
+
+def _sink_from_edid(outputs: list[AudioOutput], edids: dict[str, SinkAudio]) -> None:
+    """The EDID of a connected HDMI/DP connector, when it can only belong to one output:
+    one connector connected, one HDMI/DP device without a sink from its ELD. DRM does not
+    say which sound device feeds which connector, so anything less clear is left alone."""
+    if len(edids) != 1:
+        return
+    digital = (Transport.HDMI, Transport.DISPLAYPORT)
+    waiting = [o for o in outputs if o.id.startswith("alsa:hw:") and o.transport in digital]
+    if len(waiting) != 1 or waiting[0].sink is not None:
+        return
+    ((connector, edid),) = edids.items()
+    waiting[0].sink = sink_of(edid)
+    waiting[0].sources.append(f"drm:{connector}/edid")
 
 
 def _configured(facts: AudioFacts) -> list[AudioOutput]:

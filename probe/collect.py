@@ -112,6 +112,7 @@ def collect(options: Options, files: Files | None = None) -> Manifest:
             procfs=results.get(probes.procfs).facts,
             portaudio=results.get(probes.portaudio).facts,
             server=results.get(probes.server).facts,
+            edids=results.get(probes.drm).facts or {},
         )
     )
     records = results.records + [

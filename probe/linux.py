@@ -14,8 +14,9 @@ from probe import device_id, language, platform_facts, routes
 from probe.audio import ProcfsAudio, ServerAudio, from_pipewire, from_pulse, undecodable_elds
 from probe.framework import Outcome, Probe, Unavailable
 from probe.models import DeviceId, IdKind, Libc, Locale, Platform, Status
-from probe.parsers import asound, eld_proc, hda_codec, pulse, usb_stream
+from probe.parsers import asound, cta861, eld_proc, hda_codec, pulse, usb_stream
 from probe.parsers import pipewire as pw_parser
+from probe.parsers.sad import SinkAudio
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class LinuxProbes:
     locale: Probe[Locale]
     alsa: Probe[alsa.AlsaReport]
     procfs: Probe[ProcfsAudio]
+    drm: Probe[dict[str, SinkAudio]]
     portaudio: Probe[portaudio.PaReport]
     server: Probe[ServerAudio]
 
@@ -51,6 +53,7 @@ def probes(
         locale=Probe("locale", lambda: locale(files, env, locale_override)),
         alsa=Probe("audio.alsa", lambda: audio_alsa(child)),
         procfs=Probe("audio.procfs", lambda: audio_procfs(files)),
+        drm=Probe("audio.drm", lambda: audio_drm(files)),
         portaudio=Probe("audio.portaudio", lambda: audio_portaudio(child)),
         server=Probe("audio.server", lambda: audio_server(env, child)),
     )
@@ -223,6 +226,36 @@ def audio_procfs(files: Files) -> Outcome[ProcfsAudio]:
     if problems:
         detail += "; unreadable: " + "; ".join(problems)
     return Outcome(Status.OK, detail, ProcfsAudio(cards, pcms, streams, codecs, elds))
+
+
+def audio_drm(files: Files) -> Outcome[dict[str, SinkAudio]]:
+    """The sinks on connected HDMI/DP connectors, from their EDIDs in DRM's sysfs: the one
+    source of a sink's codings on boards whose HDMI audio has no ELD to read."""
+    connectors = [
+        path
+        for path in files.glob("/sys/class/drm", "card*-*")
+        if any(kind in path for kind in ("HDMI", "-DP-"))
+    ]
+    if not connectors:
+        raise Unavailable(Status.ABSENT, "no HDMI or DisplayPort connector in /sys/class/drm")
+    found: dict[str, SinkAudio] = {}
+    problems = []
+    for path in connectors:
+        name = path.rsplit("/", 1)[1]
+        if (_read_text(files, f"{path}/status") or "").strip() != "connected":
+            continue
+        data = _read_bytes(files, f"{path}/edid")
+        if not data:
+            problems.append(f"{name}: connected, but no EDID")
+            continue
+        try:
+            found[name] = cta861.parse_edid(data)
+        except cta861.CtaParseError as e:
+            problems.append(f"{name}: {e}")
+    detail = f"{len(connectors)} HDMI/DP connectors, {len(found)} with a readable EDID"
+    if problems:
+        detail += "; " + "; ".join(problems)
+    return Outcome(Status.OK, detail, found)
 
 
 def audio_portaudio(timeout: float) -> Outcome[portaudio.PaReport]:
