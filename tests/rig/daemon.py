@@ -95,6 +95,15 @@ class Daemon:
     ) -> None:
         self.stop()
 
+    def client(self, *argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run a client tool (pactl, pw-dump, ...) against this daemon, in its environment."""
+        result = subprocess.run(
+            list(argv), capture_output=True, text=True, env=self.env, timeout=10, check=False
+        )
+        if check and result.returncode != 0:
+            raise RuntimeError(f"{' '.join(argv[:3])} failed: {result.stderr.strip()}")
+        return result
+
     def log_tail(self, lines: int = 10) -> str:
         try:
             text = self.log.read_text(errors="replace")

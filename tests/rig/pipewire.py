@@ -117,25 +117,12 @@ class PipeWireServer(Daemon):
     def _set_default_sink(self) -> None:
         """What a session manager would write, with the type WirePlumber gives it."""
         value = json.dumps({"name": self.default_sink})
-        argv = ["pw-metadata", "-n", "default", "0", "default.audio.sink", value, "Spa:String:JSON"]
-        result = subprocess.run(
-            argv, capture_output=True, text=True, env=self.env, timeout=10, check=False
+        self.client(
+            "pw-metadata", "-n", "default", "0", "default.audio.sink", value, "Spa:String:JSON"
         )
-        if result.returncode != 0:
-            raise RuntimeError(f"pw-metadata failed: {result.stderr.strip()}")
 
     def pw_dump(self, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            ["pw-dump", "--no-colors"],
-            capture_output=True,
-            text=True,
-            env=self.env,
-            timeout=10,
-            check=False,
-        )
-        if check and result.returncode != 0:
-            raise RuntimeError(f"pw-dump failed: {result.stderr.strip()}")
-        return result
+        return self.client("pw-dump", "--no-colors", check=check)
 
 
 def _node_names(dump: str) -> set[str]:

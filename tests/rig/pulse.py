@@ -110,17 +110,7 @@ class PulseServer(Daemon):
         return self.socket.exists() and self.pactl("info", check=False).returncode == 0
 
     def pactl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            ["pactl", f"--server={self.server}", *args],
-            capture_output=True,
-            text=True,
-            env=self.env,
-            timeout=10,
-            check=False,
-        )
-        if check and result.returncode != 0:
-            raise RuntimeError(f"pactl {' '.join(args)} failed: {result.stderr.strip()}")
-        return result
+        return self.client("pactl", f"--server={self.server}", *args, check=check)
 
     def list_sinks(self) -> list[dict[str, Any]]:
         sinks: list[dict[str, Any]] = json.loads(self.pactl("-f", "json", "list", "sinks").stdout)
