@@ -129,7 +129,7 @@ def run(
             "goes only into regular files ('-' writes to stdout)",
             param_hint="--output",
         ) from None
-    options = Options(key, locale_, timeout, _previous_id(target))
+    options = Options(key, locale_, timeout, lambda: _previous_id(target))
     try:
         result = collect(options)
     except UnsupportedPlatform as e:

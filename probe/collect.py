@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -53,7 +53,10 @@ class Options:
     key: IdKey
     locale: str | None
     timeout: float
-    previous_id: DeviceId | None
+    # The earlier manifest's device ID, read when the device-ID probe needs it: checking
+    # that manifest takes jsonschema, which is slow to import, so it happens on a probe's
+    # thread while the audio probes' child processes run.
+    previous_id: Callable[[], DeviceId | None]
 
 
 @cache

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -39,7 +39,7 @@ def probes(
     host: HostInfo,
     env: Mapping[str, str],
     key: device_id.IdKey,
-    previous_id: DeviceId | None,
+    previous_id: Callable[[], DeviceId | None],
     locale_override: str | None,
     fresh: str,
     timeout: float,
@@ -49,7 +49,7 @@ def probes(
     child = max(0.1, timeout * 0.9)
     return LinuxProbes(
         platform=Probe("platform", lambda: platform(files, host)),
-        device_id=Probe("device_id", lambda: identity(files, key, previous_id, fresh)),
+        device_id=Probe("device_id", lambda: identity(files, key, previous_id(), fresh)),
         locale=Probe("locale", lambda: locale(files, env, locale_override)),
         alsa=Probe("audio.alsa", lambda: audio_alsa(child)),
         procfs=Probe("audio.procfs", lambda: audio_procfs(files)),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 import types
 import typing
 from enum import Enum
@@ -35,15 +36,23 @@ if TYPE_CHECKING:
     import jsonschema
 
 
+_building = threading.Lock()
+
+
 @cache
-def _validator() -> jsonschema.Draft202012Validator:
-    """Built on first use (jsonschema is slow to import); `collect` builds it in the
-    background while the probes run."""
+def _build_validator() -> jsonschema.Draft202012Validator:
     import jsonschema
 
     schema = json.loads(schema_text())
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
+
+
+def _validator() -> jsonschema.Draft202012Validator:
+    """Built once, on first use (jsonschema is slow to import); `collect` builds it on a
+    thread while the probes run, and a second caller waits for it instead of building too."""
+    with _building:
+        return _build_validator()
 
 
 def prepare() -> None:
