@@ -56,6 +56,13 @@ from typing import Any, Literal
 
 LIBRARY = "libasound.so.2"
 WORKER_VERSION = 3
+
+# The rates the worker asks every PCM about; a rate outside them is never claimed.
+STANDARD_RATES = (
+    5512, 8000, 11025, 16000, 22050, 32000, 44100, 48000,
+    64000, 88200, 96000, 176400, 192000, 352800, 384000,
+)  # fmt: skip
+
 MAX_RESTARTS = 3  # new workers after stuck or crashed PCMs, at most
 
 # "timeout": the worker was killed while it waited for this PCM (or control device)
@@ -72,7 +79,7 @@ class AlsaConfig:
     format: str  # alsa-lib's name: "S16_LE", "S24_3LE", "DSD_U32_BE", ...
     bits: int | None  # significant bits (snd_pcm_hw_params_get_sbits): 24 for 24-in-32
     channels: tuple[int, ...]
-    rates: tuple[int, ...]  # the worker's STANDARD_RATES accepted; others were not asked
+    rates: tuple[int, ...]  # the STANDARD_RATES accepted; others were not asked
 
 
 @dataclass(frozen=True)

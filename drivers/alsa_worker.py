@@ -49,14 +49,16 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol, TextIO
 
-from drivers.alsa import LIBRARY, WORKER_VERSION, AlsaConfig, PcmSource, PcmStatus
+from drivers.alsa import (
+    LIBRARY,
+    STANDARD_RATES,
+    WORKER_VERSION,
+    AlsaConfig,
+    PcmSource,
+    PcmStatus,
+)
 
 MAX_CHANNELS = 32
-
-STANDARD_RATES = (
-    5512, 8000, 11025, 16000, 22050, 32000, 44100, 48000,
-    64000, 88200, 96000, 176400, 192000, 352800, 384000,
-)  # fmt: skip
 
 # Every linear PCM, float, IEC958 and DSD format alsa-lib knows, plus the two companding
 # ones; compressed and vendor formats (MPEG, GSM, G.723, IMA ADPCM, SPECIAL) are left out.

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from drivers.alsa import AlsaConfig, AlsaPcm, AlsaReport
+from drivers.alsa import STANDARD_RATES, AlsaConfig, AlsaPcm, AlsaReport
 from drivers.portaudio import PaReport
 from probe.models import AudioConfig, AudioOutput, Mixer, Sink, SinkCoding, Transport
 from probe.parsers import cta861
@@ -23,11 +23,6 @@ from probe.parsers.pipewire import PipeWireGraph
 from probe.parsers.pulse import PulseSink, SampleSpec, ServerInfo
 from probe.parsers.sad import SinkAudio
 from probe.parsers.usb_stream import UsbStream
-
-STANDARD_RATES = (
-    8000, 11025, 16000, 22050, 32000, 44100, 48000,
-    64000, 88200, 96000, 176400, 192000, 352800, 384000,
-)  # fmt: skip
 
 # Bits a sample occupies in each format (the valid bits may be fewer: 24-in-32).
 FORMAT_WIDTH = {
@@ -448,8 +443,8 @@ def _config_order(config: AudioConfig) -> tuple[int, str, list[int], list[int]]:
 
 
 def _bits(config: AlsaConfig) -> int:
-    width = FORMAT_WIDTH.get(config.format, 32)
-    return min(config.bits, width) if config.bits else width
+    """The worker's significant bits (already capped at the format's width), else the width."""
+    return config.bits or FORMAT_WIDTH.get(config.format, 32)
 
 
 def _server_client(pcm: AlsaPcm) -> bool:

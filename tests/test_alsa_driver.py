@@ -22,8 +22,7 @@ from typing import Any
 import pytest
 
 from drivers import alsa, alsa_worker
-from drivers.alsa import AlsaConfig, AlsaReport
-from drivers.alsa_worker import STANDARD_RATES
+from drivers.alsa import STANDARD_RATES, AlsaConfig, AlsaReport
 from tests.rig import alsa as rig
 from tests.rig.alsa import AlsaSetup, FakeDevice
 from tests.rig.pulse import PulseServer
