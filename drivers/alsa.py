@@ -35,8 +35,10 @@ frozen dataclasses, `parse_report`, and `probe()`, the runner, which starts the 
 reads its JSON lines as they come (the protocol: drivers.alsa_worker), kills the worker's
 process group when one PCM takes too long or the time is up, reports the PCM in progress
 as "timeout" (or "error" when the worker died), and lets a new worker probe the rest while
-time and restarts remain; such a report has `AlsaReport.complete` False. The worker
-imports the types and constants it shares from here, never the other way round.
+time and restarts remain; such a report has `AlsaReport.complete` False. What the two
+share (protocol version, rates, statuses, `AlsaConfig`) is in drivers.alsa_protocol, which
+imports nothing slow, so the worker starts quickly; its command line is
+drivers.children's, which may have started it ahead of the run.
 """
 
 from __future__ import annotations
@@ -48,38 +50,40 @@ import os
 import selectors
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-LIBRARY = "libasound.so.2"
-WORKER_VERSION = 3
+from drivers import children
+from drivers.alsa_protocol import (
+    LIBRARY,
+    SOURCES,
+    STANDARD_RATES,
+    STATUSES,
+    WORKER_VERSION,
+    AlsaConfig,
+    PcmSource,
+    PcmStatus,
+)
 
-# The rates the worker asks every PCM about; a rate outside them is never claimed.
-STANDARD_RATES = (
-    5512, 8000, 11025, 16000, 22050, 32000, 44100, 48000,
-    64000, 88200, 96000, 176400, 192000, 352800, 384000,
-)  # fmt: skip
+__all__ = [
+    "LIBRARY",
+    "STANDARD_RATES",
+    "WORKER_VERSION",
+    "AlsaCard",
+    "AlsaConfig",
+    "AlsaControl",
+    "AlsaPcm",
+    "AlsaReport",
+    "PcmSource",
+    "PcmStatus",
+    "WorkerError",
+    "parse_report",
+    "probe",
+]
 
 MAX_RESTARTS = 3  # new workers after stuck or crashed PCMs, at most
-
-# "timeout": the worker was killed while it waited for this PCM (or control device)
-PcmStatus = Literal["ok", "busy", "denied", "absent", "error", "timeout"]
-PcmSource = Literal["card", "config", "request"]
-_STATUSES: tuple[PcmStatus, ...] = ("ok", "busy", "denied", "absent", "error", "timeout")
-_SOURCES: tuple[PcmSource, ...] = ("card", "config", "request")
-
-
-@dataclass(frozen=True)
-class AlsaConfig:
-    """A set of combinations the PCM accepts: every format x channels x rate product in it."""
-
-    format: str  # alsa-lib's name: "S16_LE", "S24_3LE", "DSD_U32_BE", ...
-    bits: int | None  # significant bits (snd_pcm_hw_params_get_sbits): 24 for 24-in-32
-    channels: tuple[int, ...]
-    rates: tuple[int, ...]  # the STANDARD_RATES accepted; others were not asked
 
 
 @dataclass(frozen=True)
@@ -217,7 +221,7 @@ def probe(
 
 def _worker_command() -> list[str]:
     """How to start the worker (tests substitute a scripted one)."""
-    return [sys.executable, "-m", "drivers.alsa_worker"]
+    return children.alsa_worker()
 
 
 class _Collector:
@@ -331,15 +335,7 @@ def _run_worker(argv: list[str], deadline: float, item_timeout: float | None) ->
     stderr = bytearray()
     limit: Literal["deadline", "item"] | None = None
     waited = 0.0
-    process = subprocess.Popen(
-        argv,
-        bufsize=0,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=dict(os.environ, LC_ALL="C", LANG="C"),
-        start_new_session=True,
-    )
+    process = children.start(argv, children.quiet_environment())
     assert process.stdout is not None and process.stderr is not None
     out, err = process.stdout.fileno(), process.stderr.fileno()
     try:
@@ -374,21 +370,8 @@ def _run_worker(argv: list[str], deadline: float, item_timeout: float | None) ->
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(max(0.0, deadline - time.monotonic()))
     finally:
-        _stop(process)
+        children.kill(process)
     return _Run(lines, limit, waited, process.returncode, stderr.decode("utf-8", "replace"))
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Kill the worker's whole group unless it is gone, and close its pipes."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        # a process in uninterruptible sleep (a stuck driver) dies only when it returns
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(1.0)
-    for pipe in (process.stdout, process.stderr):
-        if pipe is not None:
-            pipe.close()
 
 
 def _check_first(run: _Run, argv: list[str], timeout: float) -> None:
@@ -525,7 +508,7 @@ def _card(raw: dict[str, Any]) -> AlsaCard:
 def _pcm(raw: dict[str, Any]) -> AlsaPcm:
     status = raw["status"]
     source = raw["source"]
-    if status not in _STATUSES or source not in _SOURCES:
+    if status not in STATUSES or source not in SOURCES:
         raise ValueError(f"unknown status {status!r} or source {source!r}")
     return AlsaPcm(
         name=str(raw["name"]),
@@ -554,7 +537,7 @@ def _pcm(raw: dict[str, Any]) -> AlsaPcm:
 
 def _control(raw: dict[str, Any]) -> AlsaControl:
     status = raw["status"]
-    if status not in _STATUSES:
+    if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}")
     return AlsaControl(
         name=str(raw["name"]),

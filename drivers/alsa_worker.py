@@ -9,9 +9,9 @@ imports ctypes. What it lists and what it finds are described in drivers.alsa; h
 the ctypes binding (`_Lib`), the enumeration and probing (`_Worker`), and the combination
 search (`combinations`, over any `Space`, which tests use without alsa-lib).
 
-It runs in the caller's environment (ALSA_CONFIG_PATH included, LC_ALL=C), minus
-PortAudio's PA_ALSA_* variables, and keeps sound-server clients from starting servers
-(JACK_NO_START_SERVER, PULSE_BINARY=/bin/false). alsa-lib's messages (fd 2) are
+Its runner gives it drivers.children's quiet environment: the caller's (ALSA_CONFIG_PATH
+included) in the C locale, without PortAudio's PA_ALSA_* variables, with sound-server
+clients told not to start a server. alsa-lib's messages (fd 2) are
 collected per operation into the "detail" or "error" they belong to, and whatever a
 plugin prints on stdout goes to stderr: stdout carries only the protocol.
 
@@ -34,7 +34,7 @@ or, when it cannot go on, {"kind": "failure", "worker": 3, "error": {"kind": "li
 The fields are drivers.alsa.parse_report's. A "start" line not followed by its answer
 names what the worker was doing when it was killed or died; `--skip` leaves out PCMs an
 earlier worker answered or was stuck in. The parent reads the lines with
-`drivers.alsa._Collector`; WORKER_VERSION (in drivers.alsa) changes with the protocol.
+`drivers.alsa._Collector`; WORKER_VERSION (drivers.alsa_protocol) changes with the protocol.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol, TextIO
 
-from drivers.alsa import (
+from drivers.alsa_protocol import (
     LIBRARY,
     STANDARD_RATES,
     WORKER_VERSION,
@@ -657,14 +657,6 @@ def _entry(
     }
 
 
-def _quiet_environment() -> None:
-    """What alsa-lib and the sound-server clients it loads must not see or do."""
-    for key in [k for k in os.environ if k.startswith("PA_ALSA_")]:
-        del os.environ[key]  # PortAudio's switches; os.environ also unsets them for C
-    os.environ["JACK_NO_START_SERVER"] = "1"
-    os.environ["PULSE_BINARY"] = "/bin/false"  # what libpulse would autospawn
-
-
 def worker(argv: Sequence[str]) -> int:
     """Probe, writing one JSON line per finding on stdout (the real one, whatever alsa-lib
     prints) as soon as it is known; see the module docstring for the protocol."""
@@ -689,7 +681,6 @@ def worker(argv: Sequence[str]) -> int:
                 " [--pcm NAME]... [--ctl NAME]... [--skip PCM]..."
             )
             return 2
-    _quiet_environment()
     send = _sender(os.fdopen(os.dup(1), "w", encoding="utf-8"))
     os.dup2(2, 1)  # anything a plugin prints on stdout goes where its errors go
     try:

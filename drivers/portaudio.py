@@ -1,25 +1,20 @@
-"""PortAudio through sounddevice, in a child process.
+"""PortAudio through sounddevice, in a child process (drivers.portaudio_child).
 
 PortAudio initialises (and enumerates every device) at `import sounddevice`, which can
-block on a stuck JACK or sound server; the child is killed at the deadline instead. It does
-not inherit the PA_ALSA_* variables, which switch hw devices to converting plughw ones.
-
-PortAudio converts sample formats and pads channels (field-notes §4.3), so a check says
-only which rates and channel counts a device takes, never its native bit depth.
+block on a stuck JACK or sound server; the child is killed at the deadline instead. It runs
+in drivers.children's quiet environment: no PA_ALSA_* switches, no server started. It
+may have been started ahead of the run (drivers.children); it touches no device before
+it is let (drivers.children).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import sys
+import subprocess
 from dataclasses import dataclass
-from typing import Any
 
-from drivers import commands
-
-RATES = (44100, 48000, 88200, 96000, 176400, 192000, 352800, 384000)
-MISSING_LIBRARY = "PortAudio library not found"
+from drivers import children
+from drivers.portaudio_child import NO_LIBRARY
 
 
 @dataclass(frozen=True)
@@ -29,7 +24,7 @@ class PaDevice:
     host_api: str
     max_output_channels: int
     default_rate: float
-    rates: tuple[int, ...]  # of RATES, those check_output_settings accepts at max channels
+    rates: tuple[int, ...]  # those check_output_settings accepts at max channels
     is_default: bool
 
 
@@ -41,50 +36,25 @@ class PaReport:
 
 
 def report(timeout: float) -> PaReport:
-    """Ask a child process; FileNotFoundError when PortAudio is not installed,
-    subprocess.TimeoutExpired when it does not answer in time."""
-    variables: dict[str, str | None] = {k: None for k in os.environ if k.startswith("PA_ALSA_")}
-    result = commands.run([sys.executable, "-m", "drivers.portaudio"], timeout, variables)
-    if MISSING_LIBRARY in result.stderr:
-        raise FileNotFoundError(MISSING_LIBRARY)
-    if result.returncode != 0:
-        tail = result.stderr.strip().splitlines()[-1:] or [f"exit {result.returncode}"]
+    """Ask the child: one started ahead goes on when the ALSA worker is done with the
+    devices (drivers.children.start_linux_audio), a new one at once. FileNotFoundError
+    when PortAudio is not installed, subprocess.TimeoutExpired when it does not answer in
+    time."""
+    argv = children.portaudio_child()
+    process = children.start(argv, children.quiet_environment(), stdin=True)
+    try:
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise subprocess.TimeoutExpired(argv, timeout) from None
+    finally:
+        children.kill(process)
+    stderr = err.decode("utf-8", "replace").strip()
+    if process.returncode == NO_LIBRARY:
+        raise FileNotFoundError(stderr or "PortAudio library not found")
+    if process.returncode != 0:
+        tail = stderr.splitlines()[-1:] or [f"exit {process.returncode}"]
         raise RuntimeError(f"PortAudio child failed: {tail[0]}")
-    data = json.loads(result.stdout)
+    data = json.loads(out)
     devices = tuple(PaDevice(**{**d, "rates": tuple(d["rates"])}) for d in data["devices"])
     return PaReport(data["version"], tuple(data["host_apis"]), devices)
-
-
-def _gather() -> dict[str, Any]:
-    import sounddevice as sd
-
-    apis = [api["name"] for api in sd.query_hostapis()]
-    default_out = sd.default.device[1]
-    devices = []
-    for index, dev in enumerate(sd.query_devices()):
-        channels = int(dev["max_output_channels"])
-        if channels < 1:
-            continue
-        rates = []
-        for rate in RATES:
-            try:
-                sd.check_output_settings(device=index, channels=channels, samplerate=rate)
-            except sd.PortAudioError:
-                continue
-            rates.append(rate)
-        devices.append(
-            {
-                "index": index,
-                "name": dev["name"],
-                "host_api": apis[dev["hostapi"]],
-                "max_output_channels": channels,
-                "default_rate": float(dev["default_samplerate"]),
-                "rates": rates,
-                "is_default": index == default_out,
-            }
-        )
-    return {"version": sd.get_portaudio_version()[1], "host_apis": apis, "devices": devices}
-
-
-if __name__ == "__main__":
-    json.dump(_gather(), sys.stdout)

@@ -1,6 +1,10 @@
 """Sound servers (PulseAudio, PipeWire): found among running processes and asked through their
 own tools. Never started: a server that is not running is reported absent, and every query
 names its server explicitly, so libpulse has nothing to autospawn.
+
+Servers are found in /proc (through drivers.files, so a snapshot holds what was read): a
+process's `comm` is its name (the servers' names fit its 15 characters), `status` its real
+uid, `environ` where its socket is (readable by its user and root only).
 """
 
 from __future__ import annotations
@@ -10,9 +14,8 @@ import pwd
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import psutil
-
 from drivers import commands
+from drivers.files import Files
 
 # Process names of the servers that speak the PulseAudio protocol, and PipeWire's own daemon.
 PULSE_PROTOCOL = ("pulseaudio", "pipewire-pulse")
@@ -37,17 +40,20 @@ class PulseAnswers:
     sinks: str
 
 
-def running_servers() -> list[ServerProcess]:
+def running_servers(files: Files) -> list[ServerProcess]:
     """The sound-server processes running now, whoever owns them."""
     found = []
-    for proc in psutil.process_iter(["name", "pid", "uids"]):
-        name = proc.info["name"]
-        if name not in (*PULSE_PROTOCOL, PIPEWIRE):
-            continue
-        uid = proc.info["uids"].real if proc.info["uids"] else -1
+    for entry in files.glob("/proc", "[0-9]*"):
         try:
-            environ = proc.environ()
-        except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
+            name = files.read_text(f"{entry}/comm").strip()
+            if name not in (*PULSE_PROTOCOL, PIPEWIRE):
+                continue
+            uid = _real_uid(files.read_text(f"{entry}/status"))
+        except OSError:  # it exited meanwhile
+            continue
+        try:
+            environ = _environ(files.read_bytes(f"{entry}/environ", limit=1 << 20))
+        except OSError:  # another user's, and we are not root
             environ = {}
         runtime_dir = environ.get("XDG_RUNTIME_DIR")
         if name == PIPEWIRE:
@@ -56,8 +62,20 @@ def running_servers() -> list[ServerProcess]:
             home: str | None = pwd.getpwuid(uid).pw_dir
         except KeyError:
             home = None
-        found.append(ServerProcess(name, proc.info["pid"], uid, runtime_dir, home))
+        found.append(ServerProcess(name, int(entry.rsplit("/", 1)[1]), uid, runtime_dir, home))
     return sorted(found, key=lambda s: s.pid)
+
+
+def _real_uid(status: str) -> int:
+    for line in status.splitlines():
+        if line.startswith("Uid:"):
+            return int(line.split()[1])
+    return -1
+
+
+def _environ(data: bytes) -> dict[str, str]:
+    pairs = (item.decode("utf-8", "replace").partition("=") for item in data.split(b"\0"))
+    return {name: value for name, sep, value in pairs if sep}
 
 
 def pulse_address(server: ServerProcess, env: Mapping[str, str]) -> str | None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from drivers import alsa, commands, network, portaudio, soundserver
+from drivers import alsa, children, commands, network, portaudio, soundserver
 from drivers.files import Files
 from drivers.host import HostInfo
 from probe import device_id, language, platform_facts, routes
@@ -45,8 +45,10 @@ def probes(
     timeout: float,
 ) -> LinuxProbes:
     """Child processes get most of the run's deadline, so they are killed (and say so)
-    before the framework would have to abandon their probe."""
+    before the framework would have to abandon their probe. The audio children start
+    first, unless the entry point started them already."""
     child = max(0.1, timeout * 0.9)
+    children.start_linux_audio()
     return LinuxProbes(
         platform=Probe("platform", lambda: platform(files, host)),
         device_id=Probe("device_id", lambda: identity(files, key, previous_id(), fresh)),
@@ -55,7 +57,7 @@ def probes(
         procfs=Probe("audio.procfs", lambda: audio_procfs(files)),
         drm=Probe("audio.drm", lambda: audio_drm(files)),
         portaudio=Probe("audio.portaudio", lambda: audio_portaudio(child)),
-        server=Probe("audio.server", lambda: audio_server(env, child)),
+        server=Probe("audio.server", lambda: audio_server(files, env, child)),
     )
 
 
@@ -269,11 +271,11 @@ def audio_portaudio(timeout: float) -> Outcome[portaudio.PaReport]:
     return Outcome(Status.OK, detail, report)
 
 
-def audio_server(env: Mapping[str, str], timeout: float) -> Outcome[ServerAudio]:
+def audio_server(files: Files, env: Mapping[str, str], timeout: float) -> Outcome[ServerAudio]:
     """The running sound server, asked and never started: PipeWire through pw-dump (the real
     sink formats and the graph clock), else PulseAudio through pactl; PULSE_SERVER in our
     environment names the server clients use, and wins."""
-    servers = soundserver.running_servers()
+    servers = soundserver.running_servers(files)
     pipewire = [s for s in servers if s.name == soundserver.PIPEWIRE]
     speakers = [s for s in servers if s.name in soundserver.PULSE_PROTOCOL]
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,6 +47,10 @@ def outputs(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def statuses(document: dict[str, Any]) -> dict[str, str]:
     return {p["name"]: p["status"] for p in document["probes"]}
+
+
+def details(document: dict[str, Any]) -> dict[str, str]:
+    return {p["name"]: p["detail"] for p in document["probes"]}
 
 
 @needs_rig
@@ -119,6 +124,31 @@ def test_a_hung_device_ends_in_timeouts_not_a_hung_run(alsa_rig: rig.Rig) -> Non
     assert got["audio.portaudio"] == "timeout"  # PortAudio opens every PCM at import
     assert got["device_id"] == got["locale"] == "ok"
     assert document["device_id"] is not None
+
+
+@needs_rig
+def test_portaudio_opens_no_device_before_the_alsa_worker_is_done(
+    alsa_rig: rig.Rig, tmp_path: Path
+) -> None:
+    """Both open every device, and an exclusive device open twice is busy for one of the
+    two: PortAudio would leave it out, the worker would call it busy. Slow opens make the
+    worker take longer than PortAudio's start, so without the wait they would overlap."""
+    log = tmp_path / "opens"
+    devices = [
+        FakeDevice(f"fake_dac_{n}", f"DAC {n}", rates=(44100, 48000), open_log=log)
+        for n in range(3)
+    ] + [
+        FakeDevice("fake_dac_slow", "DAC 3", rates=(44100, 48000), open_log=log, open_delay_ms=400)
+    ]
+    document, _ = run(alsa_rig.setup(devices))
+    assert all(not o["busy"] for o in outputs(document).values())
+    assert "4 output devices" in details(document)["audio.portaudio"]
+    opens = [line.split() for line in log.read_text().splitlines()]
+    order = list(dict.fromkeys(pid for pid, _ in opens))
+    assert len(order) == 2  # the worker, then the PortAudio child
+    times = {pid: [float(t) for p, t in opens if p == pid] for pid in order}
+    assert len(times[order[0]]) == 4  # the worker opens each device once
+    assert max(times[order[0]]) < min(times[order[1]])
 
 
 @needs_rig

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from drivers import soundserver
+from drivers.files import Files
 from probe.parsers import pulse
 from probe.parsers.pulse import PulseParseError, SampleSpec
 from tests.rig import pulse as rig_pulse
@@ -16,7 +19,7 @@ needs_pulseaudio = pytest.mark.skipif(
 
 def _ours(server: rig_pulse.PulseServer) -> soundserver.ServerProcess:
     assert server.process is not None
-    (found,) = [s for s in soundserver.running_servers() if s.pid == server.process.pid]
+    (found,) = [s for s in soundserver.running_servers(Files()) if s.pid == server.process.pid]
     return found
 
 
@@ -51,11 +54,11 @@ def test_sinks_and_server_as_pactl_reports_them(pulse_server: rig_pulse.PulseSer
 def test_asking_where_nobody_listens_fails_and_starts_nothing(
     pulse_server: rig_pulse.PulseServer,
 ) -> None:
-    before = soundserver.running_servers()
+    before = soundserver.running_servers(Files())
     nowhere = str(pulse_server.directory / "nobody.sock")
     with pytest.raises(ConnectionError, match=r"nobody\.sock"):
         soundserver.ask_pulse(_ours(pulse_server), f"unix:{nowhere}", timeout=10)
-    assert soundserver.running_servers() == before
+    assert soundserver.running_servers(Files()) == before
 
 
 def test_sample_specs_map_to_alsa_formats() -> None:
@@ -76,3 +79,28 @@ def test_what_is_not_pactl_json_is_a_clear_error() -> None:
     info = pulse.parse_info('{"server_name": "PulseAudio (on PipeWire 0.3.65)"}')
     assert info.is_pipewire
     assert info.default_spec is None
+
+
+def test_servers_are_read_from_proc_as_mirrored(tmp_path: Path) -> None:
+    """A mirrored /proc: names from comm, the real uid from status, the socket's directory
+    from environ; a process whose environ is unreadable is still found."""
+
+    def process(pid: int, comm: str, uid: int, environ: bytes | None) -> None:
+        directory = tmp_path / "proc" / str(pid)
+        directory.mkdir(parents=True)
+        (directory / "comm").write_text(comm + "\n")
+        (directory / "status").write_text(f"Name:\t{comm}\nUid:\t{uid}\t{uid + 1}\t{uid}\t{uid}\n")
+        if environ is not None:
+            (directory / "environ").write_bytes(environ)
+
+    process(7, "pipewire", 1000, b"HOME=/h\0XDG_RUNTIME_DIR=/run/user/1000\0")
+    process(8, "pipewire-pulse", 1000, b"XDG_RUNTIME_DIR=/run/user/1000\0odd\0")
+    process(9, "wireplumber", 1000, b"")
+    process(12, "pulseaudio", 0, None)
+    (tmp_path / "proc" / "self").mkdir()
+    found = soundserver.running_servers(Files(tmp_path))
+    assert [(s.pid, s.name, s.uid, s.runtime_dir) for s in found] == [
+        (7, "pipewire", 1000, "/run/user/1000"),
+        (8, "pipewire-pulse", 1000, "/run/user/1000"),
+        (12, "pulseaudio", 0, None),
+    ]

@@ -91,6 +91,8 @@ class FakeDevice:
     hang_on_open: bool = False  # test knob: open never returns
     crash_on_open: bool = False  # test knob: open aborts the opening process
     open_error: int | None = None  # test knob: open fails with this errno
+    open_log: Path | None = None  # test knob: each open appends "PID MONOTONIC-SECONDS"
+    open_delay_ms: int = 0  # test knob: each open takes this long
 
     def accepts(self, rate: int) -> bool:
         if self.rate_range is not None:
@@ -113,6 +115,10 @@ class FakeDevice:
             lines.append("    crash_on_open true")
         if self.open_error is not None:
             lines.append(f"    open_error {self.open_error}")
+        if self.open_delay_ms:
+            lines.append(f"    open_delay {self.open_delay_ms}")
+        if self.open_log is not None:
+            lines.append(f"    open_log {quote(str(self.open_log))}")
         if self.description is not None:
             lines.append(f"    hint {{ show on description {quote(self.description)} }}")
         lines.append("}")

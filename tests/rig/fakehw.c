@@ -19,6 +19,8 @@
  *       hang_on_open true               # TEST KNOB: open never returns
  *       crash_on_open true              # TEST KNOB: open aborts the process (SIGABRT)
  *       open_error 13                   # TEST KNOB: open fails with -errno (13 = EACCES)
+ *       open_log "/tmp/x/opens"         # TEST KNOB: append "PID MONOTONIC-SECONDS" per open
+ *       open_delay 50                   # TEST KNOB: each open takes this many milliseconds
  *       hint { show on description "..." }
  *   }
  *
@@ -40,6 +42,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -216,6 +219,26 @@ static int read_integer(snd_config_t *node, const char *id, long *out)
     return 0;
 }
 
+/* Append "PID SECONDS.NANOSECONDS\n" (CLOCK_MONOTONIC) to `path`: who opened, and when
+ * (after open_delay). */
+static int log_open(const char *path)
+{
+    char line[64];
+    struct timespec now;
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644), len;
+    if (fd < 0)
+        return -errno;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    len = snprintf(line, sizeof line, "%d %ld.%09ld\n", (int)getpid(), (long)now.tv_sec,
+                   now.tv_nsec);
+    if (write(fd, line, (size_t)len) != len) {
+        close(fd);
+        return -EIO;
+    }
+    close(fd);
+    return 0;
+}
+
 /* Take the device for this process; EBUSY if another open holds it. */
 static int take_lock(const char *path, int mode)
 {
@@ -237,7 +260,8 @@ SND_PCM_PLUGIN_DEFINE_FUNC(fakehw)
     snd_config_iterator_t i, next;
     unsigned int rates[MAX_LIST], formats[MAX_LIST], nrates = 0, nformats = 0;
     long channels_min = 1, channels_max = 2, rate_min = 0, rate_max = 0, open_error = 0;
-    const char *lock_path = NULL;
+    long open_delay = 0;
+    const char *lock_path = NULL, *open_log = NULL;
     int hang = 0, crash = 0, err;
     struct fakehw *hw;
     static const unsigned int access_list[] = {
@@ -279,6 +303,14 @@ SND_PCM_PLUGIN_DEFINE_FUNC(fakehw)
                 SNDERR("fakehw: lock must be a path");
                 return -EINVAL;
             }
+        } else if (!strcmp(id, "open_delay")) {
+            if ((err = read_integer(node, id, &open_delay)) < 0)
+                return err;
+        } else if (!strcmp(id, "open_log")) {
+            if (snd_config_get_string(node, &open_log) < 0) {
+                SNDERR("fakehw: open_log must be a path");
+                return -EINVAL;
+            }
         } else if (!strcmp(id, "hang_on_open")) {
             if ((hang = snd_config_get_bool(node)) < 0) {
                 SNDERR("fakehw: hang_on_open must be a boolean");
@@ -304,6 +336,13 @@ SND_PCM_PLUGIN_DEFINE_FUNC(fakehw)
         SNDERR("fakehw: give either rates or a rate_min..rate_max range");
         return -EINVAL;
     }
+    if (open_delay > 0) {
+        struct timespec delay = {open_delay / 1000, (open_delay % 1000) * 1000000L};
+        while (nanosleep(&delay, &delay) < 0 && errno == EINTR)
+            ;
+    }
+    if (open_log && (err = log_open(open_log)) < 0)
+        return err;
     if (hang)
         for (;;)
             pause();
