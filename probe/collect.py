@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,7 +11,7 @@ from importlib import resources
 
 from drivers import host
 from drivers.files import Files
-from probe import __version__, audio, framework, headers, language, linux, manifest, platform_facts
+from probe import __version__, audio, framework, headers, language, linux, platform_facts
 from probe.device_id import IdKey
 from probe.manifest import MANIFEST_VERSION
 from probe.models import (
@@ -53,9 +52,7 @@ class Options:
     key: IdKey
     locale: str | None
     timeout: float
-    # The earlier manifest's device ID, read when the device-ID probe needs it: checking
-    # that manifest takes jsonschema, which is slow to import, so it happens on a probe's
-    # thread while the audio probes' child processes run.
+    # The earlier manifest's device ID, read (and checked) on the device-ID probe's thread.
     previous_id: Callable[[], DeviceId | None]
 
 
@@ -103,8 +100,6 @@ def collect(options: Options, files: Files | None = None) -> Manifest:
         host.random_hex(32),
         options.timeout,
     )
-    # the validator takes a while to build; the probes mostly wait for child processes
-    threading.Thread(target=manifest.prepare, name="validator", daemon=True).start()
     results = framework.run(probes.all(), options.timeout, timed=not reproducible)
     platform = results.get(probes.platform).facts or Platform("linux", None, None, None, None, None)
     device_id = results.get(probes.device_id).facts

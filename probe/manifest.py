@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import threading
 import types
 import typing
 from enum import Enum
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from drivers.files import Files, write_atomic
 from probe.models import Manifest
+from probe.schema_check import Checker
 
 MANIFEST_VERSION = 1
 
@@ -32,47 +32,14 @@ def schema_text() -> str:
     return (resources.files("probe") / "schema" / "manifest-v1.json").read_text("utf-8")
 
 
-if TYPE_CHECKING:
-    import jsonschema
-
-
-_building = threading.Lock()
-
-
 @cache
-def _build_validator() -> jsonschema.Draft202012Validator:
-    import jsonschema
-
-    schema = json.loads(schema_text())
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema)
-
-
-def _validator() -> jsonschema.Draft202012Validator:
-    """Built once, on first use (jsonschema is slow to import); `collect` builds it on a
-    thread while the probes run, and a second caller waits for it instead of building too."""
-    with _building:
-        return _build_validator()
-
-
-def prepare() -> None:
-    """Build the validator now, e.g. on a thread while the probes wait for their children."""
-    _validator()
+def _checker() -> Checker:
+    return Checker(json.loads(schema_text()))
 
 
 def problems(document: Any) -> list[str]:
     """Every schema violation in `document`, each naming the deepest failing JSON path."""
-    errors = [_deepest(e) for e in _validator().iter_errors(document)]
-    errors.sort(key=lambda e: list(map(str, e.absolute_path)))
-    return [f"{_pointer(e.absolute_path)}: {e.message}" for e in errors]
-
-
-def _deepest(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
-    """Inside "X or null" the useful error is X's, not "is not valid under any schema"."""
-    while error.context:
-        real = [e for e in error.context if e.validator_value != "null"] or error.context
-        error = max(real, key=lambda e: len(e.absolute_path))
-    return error
+    return [f"{_pointer(v.path)}: {v.message}" for v in _checker().errors(document)]
 
 
 def to_document(manifest: Manifest) -> dict[str, Any]:
