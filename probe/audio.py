@@ -11,18 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from drivers.alsa import STANDARD_RATES, AlsaConfig, AlsaPcm, AlsaReport
-from drivers.portaudio import PaReport
 from probe.models import AudioConfig, AudioOutput, Mixer, Sink, SinkCoding, Transport
-from probe.parsers import cta861
-from probe.parsers.asound import ProcCard, ProcPcm
-from probe.parsers.eld_proc import EldProc
-from probe.parsers.hda_codec import Codec
-from probe.parsers.pipewire import PipeWireGraph
-from probe.parsers.pulse import PulseSink, SampleSpec, ServerInfo
-from probe.parsers.sad import SinkAudio
-from probe.parsers.usb_stream import UsbStream
+
+if TYPE_CHECKING:  # the parsers load only where a machine has what they parse
+    from drivers.portaudio import PaReport
+    from probe.parsers.asound import ProcCard, ProcPcm
+    from probe.parsers.eld_proc import EldProc
+    from probe.parsers.hda_codec import Codec
+    from probe.parsers.pipewire import PipeWireGraph
+    from probe.parsers.pulse import PulseSink, SampleSpec, ServerInfo
+    from probe.parsers.sad import SinkAudio
+    from probe.parsers.usb_stream import UsbStream
 
 # Bits a sample occupies in each format (the valid bits may be fewer: 24-in-32).
 FORMAT_WIDTH = {
@@ -124,6 +126,8 @@ def from_pulse(info: ServerInfo, sinks: Sequence[PulseSink]) -> ServerAudio:
 
 
 def from_pipewire(graph: PipeWireGraph) -> ServerAudio:
+    from probe.parsers.pulse import SampleSpec
+
     found = []
     for s in graph.sinks:
         spec = None
@@ -467,6 +471,8 @@ def _elds_by_order(
 
 def undecodable_elds(report: AlsaReport) -> list[str]:
     """The ELDs that give their output no sink because their bytes do not decode."""
+    from probe.parsers import cta861
+
     problems = []
     for pcm in report.pcms:
         if pcm.eld and any(pcm.eld):
@@ -482,6 +488,8 @@ def _raw_eld(pcm: AlsaPcm | None) -> SinkAudio | None:
     included); None without a sink or with bytes that do not decode."""
     if pcm is None or not pcm.eld or not any(pcm.eld):
         return None
+    from probe.parsers import cta861
+
     try:
         return cta861.parse_eld(pcm.eld)
     except cta861.CtaParseError:

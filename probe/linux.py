@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drivers import alsa, children, commands, network, portaudio, soundserver
 from drivers.files import Files
@@ -14,9 +14,10 @@ from probe import device_id, language, platform_facts, routes
 from probe.audio import ProcfsAudio, ServerAudio, from_pipewire, from_pulse, undecodable_elds
 from probe.framework import Outcome, Probe, Unavailable
 from probe.models import DeviceId, IdKind, Libc, Locale, Platform, Status
-from probe.parsers import asound, cta861, eld_proc, hda_codec, pulse, usb_stream
-from probe.parsers import pipewire as pw_parser
-from probe.parsers.sad import SinkAudio
+
+if TYPE_CHECKING:  # each audio probe imports its parsers: most machines lack some sources
+    from probe.parsers import eld_proc, hda_codec, usb_stream
+    from probe.parsers.sad import SinkAudio
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,8 @@ def audio_alsa(timeout: float) -> Outcome[alsa.AlsaReport]:
 def audio_procfs(files: Files) -> Outcome[ProcfsAudio]:
     if not files.exists("/proc/asound"):
         raise Unavailable(Status.ABSENT, "no /proc/asound: the kernel has no sound cards")
+    from probe.parsers import asound, eld_proc, hda_codec, usb_stream
+
     cards = tuple(asound.parse_cards(_read_text(files, "/proc/asound/cards") or ""))
     pcms = tuple(asound.parse_pcms(_read_text(files, "/proc/asound/pcm") or ""))
     streams: dict[tuple[int, int], usb_stream.UsbStream] = {}
@@ -240,6 +243,8 @@ def audio_drm(files: Files) -> Outcome[dict[str, SinkAudio]]:
     ]
     if not connectors:
         raise Unavailable(Status.ABSENT, "no HDMI or DisplayPort connector in /sys/class/drm")
+    from probe.parsers import cta861
+
     found: dict[str, SinkAudio] = {}
     problems = []
     for path in connectors:
@@ -280,6 +285,8 @@ def audio_server(files: Files, env: Mapping[str, str], timeout: float) -> Outcom
     speakers = [s for s in servers if s.name in soundserver.PULSE_PROTOCOL]
     try:
         if pipewire and not env.get("PULSE_SERVER"):
+            from probe.parsers import pipewire as pw_parser
+
             graph = pw_parser.parse_pw_dump(soundserver.dump_pipewire(pipewire[0], env, timeout))
             found = from_pipewire(graph)
             clock = graph.clock
@@ -296,6 +303,8 @@ def audio_server(files: Files, env: Mapping[str, str], timeout: float) -> Outcom
         answers = soundserver.ask_pulse(server, address, timeout)
     except ConnectionError as e:
         raise Unavailable(Status.ERROR, str(e)) from None
+    from probe.parsers import pulse
+
     info = pulse.parse_info(answers.info)
     found = from_pulse(info, pulse.parse_sinks(answers.sinks))
     detail = f"{info.server_name} {info.version or ''}".strip() + f": {len(found.sinks)} sinks"
