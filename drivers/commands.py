@@ -9,6 +9,8 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from drivers import children
+
 
 @dataclass(frozen=True)
 class CommandResult:
@@ -26,18 +28,12 @@ def run(
 
     `env` changes the inherited environment: a None value removes the variable.
     """
-    merged = dict(os.environ, LC_ALL="C", LANG="C")
-    for name, value in (env or {}).items():
-        if value is None:
-            merged.pop(name, None)
-        else:
-            merged[name] = value
     proc = subprocess.Popen(
         argv,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=merged,
+        env=children.environment(env),
         start_new_session=True,
     )
     try:

@@ -300,16 +300,21 @@ def _items(checker: Checker, value: Any, schema: dict[str, Any], at: str) -> _Ch
     return check
 
 
-def _min_items(checker: Checker, value: Any, schema: dict[str, Any], at: str) -> _Check:
-    least = _count(value, at)
-    words = "should be non-empty" if least == 1 else "is too short"
+def _too_short(kind: type[str] | type[list[Any]]) -> Callable[..., _Check]:
+    """minLength (for strings, in code points) and minItems (for arrays) alike."""
 
-    def check(instance: Any) -> Sequence[_Error]:
-        if isinstance(instance, list) and len(instance) < least:
-            return [_Error((), f"{instance!r} {words}")]
-        return _OK
+    def keyword(checker: Checker, value: Any, schema: dict[str, Any], at: str) -> _Check:
+        least = _count(value, at)
+        words = "should be non-empty" if least == 1 else "is too short"
 
-    return check
+        def check(instance: Any) -> Sequence[_Error]:
+            if isinstance(instance, kind) and len(instance) < least:
+                return [_Error((), f"{instance!r} {words}")]
+            return _OK
+
+        return check
+
+    return keyword
 
 
 def _unique_items(checker: Checker, value: Any, schema: dict[str, Any], at: str) -> _Check:
@@ -333,18 +338,6 @@ def _minimum(checker: Checker, value: Any, schema: dict[str, Any], at: str) -> _
     def check(instance: Any) -> Sequence[_Error]:
         if _is_number(instance) and instance < value:
             return [_Error((), f"{instance!r} is less than the minimum of {value!r}")]
-        return _OK
-
-    return check
-
-
-def _min_length(checker: Checker, value: Any, schema: dict[str, Any], at: str) -> _Check:
-    least = _count(value, at)
-    words = "should be non-empty" if least == 1 else "is too short"
-
-    def check(instance: Any) -> Sequence[_Error]:
-        if isinstance(instance, str) and len(instance) < least:
-            return [_Error((), f"{instance!r} {words}")]
         return _OK
 
     return check
@@ -456,8 +449,8 @@ _KEYWORDS: dict[str, Callable[[Checker, Any, dict[str, Any], str], _Check]] = {
     "const": _const,
     "enum": _enum,
     "items": _items,
-    "minItems": _min_items,
-    "minLength": _min_length,
+    "minItems": _too_short(list),
+    "minLength": _too_short(str),
     "minimum": _minimum,
     "pattern": _pattern,
     "properties": _properties,
