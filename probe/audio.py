@@ -18,7 +18,7 @@ from probe.models import AudioConfig, AudioOutput, Mixer, Sink, SinkCoding, Tran
 
 if TYPE_CHECKING:  # the parsers load only where a machine has what they parse
     from drivers.portaudio import PaReport
-    from probe.parsers.asound import ProcCard, ProcPcm
+    from probe.parsers.asound import PcmInfo, ProcCard, ProcPcm
     from probe.parsers.eld_proc import EldProc
     from probe.parsers.hda_codec import Codec
     from probe.parsers.pipewire import PipeWireGraph
@@ -77,6 +77,8 @@ class ProcfsAudio:
     usb_streams: dict[tuple[int, int], UsbStream] = field(default_factory=dict)
     codecs: dict[int, tuple[Codec, ...]] = field(default_factory=dict)
     elds: dict[int, tuple[tuple[str, EldProc], ...]] = field(default_factory=dict)
+    usbids: dict[int, tuple[int, int]] = field(default_factory=dict)  # USB cards: vendor, product
+    pcm_infos: dict[tuple[int, int], PcmInfo] = field(default_factory=dict)  # playback devices
 
 
 @dataclass(frozen=True)
@@ -280,7 +282,13 @@ def _hardware(facts: AudioFacts) -> list[AudioOutput]:
                 sink = sink_of(eld.sink)
                 sources.append(f"procfs:card{card}/{file_name}")
         words = f"{drivers.get(card, '')} {card_names.get(card, '')} {pcm_name}"
-        transport = Transport.USB if stream is not None or "usb" in words.lower() else None
+        usb = stream is not None or (procfs is not None and card in procfs.usbids)
+        transport = Transport.USB if usb or "usb" in words.lower() else None
+        busy = pcm is not None and pcm.status == "busy"
+        info = procfs.pcm_infos.get(key) if procfs else None
+        if (pcm is None or pcm.status in ("timeout", "error")) and info is not None and info.busy:
+            busy = True  # alsa-lib could not say; every substream is open, says the kernel
+            sources.append(f"procfs:card{card}/pcm{device}p/info")
         connection = _connection(raw_eld) or _connection(
             hdmi_elds[key][1].sink if key in hdmi_elds else None
         )
@@ -292,7 +300,7 @@ def _hardware(facts: AudioFacts) -> list[AudioOutput]:
                 name,
                 transport or transport_of(words),
                 native=True,
-                busy=pcm is not None and pcm.status == "busy",
+                busy=busy,
                 configs=configs,
                 sink=sink,
                 sources=sources,

@@ -202,9 +202,24 @@ def audio_procfs(files: Files) -> Outcome[ProcfsAudio]:
     streams: dict[tuple[int, int], usb_stream.UsbStream] = {}
     codecs: dict[int, tuple[hda_codec.Codec, ...]] = {}
     elds: dict[int, tuple[tuple[str, eld_proc.EldProc], ...]] = {}
+    usbids: dict[int, tuple[int, int]] = {}
+    infos: dict[tuple[int, int], asound.PcmInfo] = {}
     problems: list[str] = []
+    for pcm in pcms:
+        # only with CONFIG_SND_VERBOSE_PROCFS; says whether every substream is open
+        path = f"/proc/asound/card{pcm.card}/pcm{pcm.device}p/info"
+        if pcm.playback and files.exists(path):
+            try:
+                infos[(pcm.card, pcm.device)] = asound.parse_pcm_info(files.read_text(path))
+            except (ValueError, OSError) as e:
+                problems.append(f"{path}: {e}")
     for card in cards:
         base = f"/proc/asound/card{card.index}"
+        if files.exists(f"{base}/usbid"):
+            try:
+                usbids[card.index] = asound.parse_usbid(files.read_text(f"{base}/usbid"))
+            except (ValueError, OSError) as e:
+                problems.append(f"{base}/usbid: {e}")
         for path in files.glob(base, "stream*"):
             try:
                 device = int(path.rsplit("stream", 1)[1])
@@ -230,7 +245,8 @@ def audio_procfs(files: Files) -> Outcome[ProcfsAudio]:
     detail = f"{len(cards)} cards, {sum(p.playback for p in pcms)} playback devices"
     if problems:
         detail += "; unreadable: " + "; ".join(problems)
-    return Outcome(Status.OK, detail, ProcfsAudio(cards, pcms, streams, codecs, elds))
+    found_all = ProcfsAudio(cards, pcms, streams, codecs, elds, usbids, infos)
+    return Outcome(Status.OK, detail, found_all)
 
 
 def audio_drm(files: Files) -> Outcome[dict[str, SinkAudio]]:

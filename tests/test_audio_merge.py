@@ -14,7 +14,7 @@ from probe import audio, linux
 from probe.audio import AudioFacts, ProcfsAudio
 from probe.models import AudioConfig, Transport
 from probe.parsers import eld_proc, hda_codec, pulse, usb_stream
-from probe.parsers.asound import ProcCard, ProcPcm
+from probe.parsers.asound import ProcCard, ProcPcm, parse_pcm_info, parse_usbid
 from tests.conftest import CAPTURES
 
 HIRES = (44100, 48000, 88200, 96000, 176400, 192000)
@@ -98,6 +98,57 @@ def test_idle_device_alsa_wins_busy_device_keeps_procfs() -> None:
     assert held.configs == audio.usb_configs(stream)
     assert held.sources == ["procfs:card1/stream0"]
     assert held.max_rate == 768000
+
+
+def test_the_kernels_pcm_info_says_busy_when_alsa_lib_could_not() -> None:
+    """The Logitech H570e's pcm0p/info while it played: every substream open. Its card has
+    a usbid and a name without "USB" in it: the usbid alone makes the transport USB."""
+    info = parse_pcm_info((CAPTURES / "proc" / "logitech-h570e-pcm0p-info").read_text())
+    usbid = parse_usbid((CAPTURES / "proc" / "logitech-h570e-usbid").read_text())
+    procfs = ProcfsAudio(
+        cards=(ProcCard(1, "H570e", "snd-usb", "Logitech Headset H570e", None),),
+        pcms=(ProcPcm(1, 0, "Headset", "Headset", True, True),),
+        usbids={1: usbid},
+        pcm_infos={(1, 0): info},
+    )
+    for alsa_said in (None, report(hw(1, 0, "Headset", "timeout"))):
+        ((out,), _) = audio.merge(AudioFacts(alsa=alsa_said, procfs=procfs))
+        assert (out.busy, out.transport) == (True, Transport.USB)
+        assert out.sources[-1] == "procfs:card1/pcm0p/info"
+    # alsa-lib's own answer stands: the device was free when the worker opened it
+    ((free,), _) = audio.merge(AudioFacts(alsa=report(hw(1, 0, "Headset")), procfs=procfs))
+    assert (free.busy, free.sources) == (False, ["alsa-lib"])
+
+
+def test_the_procfs_probe_reads_usbid_and_pcm_info_where_the_kernel_has_them(
+    tmp_path: Path,
+) -> None:
+    """A mirrored /proc/asound: card 1 is the H570e (usbid, pcm0p/info from its capture),
+    card 0 an HDA card whose kernel lacks CONFIG_SND_VERBOSE_PROCFS (no info files) and
+    whose usbid, were there one, is garbage: reported, the rest still read."""
+    asound = tmp_path / "proc" / "asound"
+    (asound / "card0").mkdir(parents=True)
+    (asound / "card1" / "pcm0p").mkdir(parents=True)
+    (asound / "cards").write_text(
+        " 0 [PCH            ]: HDA-Intel - HDA Intel PCH\n"
+        "                      HDA Intel PCH at 0xf7d18000 irq 43\n"
+        " 1 [H570e          ]: USB-Audio - Logitech Headset H570e\n"
+        "                      Logitech Headset H570e at usb-0000:00:14.0-2, full speed\n"
+    )
+    (asound / "pcm").write_text(
+        "00-03: HDMI 0 : HDMI 0 : playback 1\n"
+        "01-00: USB Audio : USB Audio : playback 1 : capture 1\n"
+    )
+    proc = CAPTURES / "proc"
+    (asound / "card1" / "usbid").write_text((proc / "logitech-h570e-usbid").read_text())
+    info = (proc / "logitech-h570e-pcm0p-info").read_text()
+    (asound / "card1" / "pcm0p" / "info").write_text(info)
+    (asound / "card0" / "usbid").write_text("not an id\n")
+    outcome = linux.audio_procfs(Files(tmp_path))
+    assert outcome.facts is not None
+    assert outcome.facts.usbids == {1: (0x046D, 0x0A56)}
+    assert outcome.facts.pcm_infos == {(1, 0): parse_pcm_info(info)}
+    assert "/proc/asound/card0/usbid: " in outcome.detail
 
 
 def test_hdmi_sink_from_the_eld_file_and_default_hw_0_0() -> None:
