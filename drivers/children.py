@@ -106,6 +106,8 @@ def start_linux_audio() -> None:
     try:
         _ahead[_key(worker, env)] = _popen(worker, env, subprocess.DEVNULL, keep=(opener,))
         _ahead[_key(portaudio_child(), env)] = _popen(portaudio_child(), env, gate)
+    except OSError:
+        pass  # each probe then starts its own child, and records why that fails
     finally:
         os.close(gate)
         os.close(opener)
