@@ -1,4 +1,4 @@
-"""capprobe's own child processes: how each is started, and starting them ahead of need.
+"""Child processes: how each is started and killed, and starting capprobe's own ahead of need.
 
 A run waits mostly for two children, the ALSA worker and the PortAudio child, and loading
 click and capprobe's modules takes about as long as they run. So the entry point starts

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,26 +25,11 @@ def run(
 
     `env` changes the inherited environment: a None value removes the variable.
     """
-    proc = subprocess.Popen(
-        argv,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=children.environment(env),
-        start_new_session=True,
-    )
+    proc = children.start(argv, children.environment(env))
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        try:
-            proc.communicate(timeout=1)
-        except subprocess.TimeoutExpired:  # a grandchild escaped the group and holds a pipe
-            for pipe in (proc.stdout, proc.stderr):
-                if pipe:
-                    pipe.close()
-            proc.wait()
+        children.kill(proc)  # its whole group; pipes a grandchild kept are closed
         raise
     return CommandResult(
         argv=tuple(argv),

@@ -208,18 +208,22 @@ def audio_procfs(files: Files) -> Outcome[ProcfsAudio]:
     for pcm in pcms:
         # only with CONFIG_SND_VERBOSE_PROCFS; says whether every substream is open
         path = f"/proc/asound/card{pcm.card}/pcm{pcm.device}p/info"
-        if pcm.playback and files.exists(path):
-            try:
-                infos[(pcm.card, pcm.device)] = asound.parse_pcm_info(files.read_text(path))
-            except (ValueError, OSError) as e:
-                problems.append(f"{path}: {e}")
+        if not pcm.playback:
+            continue
+        try:
+            infos[(pcm.card, pcm.device)] = asound.parse_pcm_info(files.read_text(path))
+        except FileNotFoundError:
+            pass
+        except (ValueError, OSError) as e:
+            problems.append(f"{path}: {e}")
     for card in cards:
         base = f"/proc/asound/card{card.index}"
-        if files.exists(f"{base}/usbid"):
-            try:
-                usbids[card.index] = asound.parse_usbid(files.read_text(f"{base}/usbid"))
-            except (ValueError, OSError) as e:
-                problems.append(f"{base}/usbid: {e}")
+        try:  # USB cards only
+            usbids[card.index] = asound.parse_usbid(files.read_text(f"{base}/usbid"))
+        except FileNotFoundError:
+            pass
+        except (ValueError, OSError) as e:
+            problems.append(f"{base}/usbid: {e}")
         for path in files.glob(base, "stream*"):
             try:
                 device = int(path.rsplit("stream", 1)[1])
