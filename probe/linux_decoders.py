@@ -1,0 +1,126 @@
+"""The decoder probe of a Linux machine: asks ffmpeg, GStreamer, the dynamic linker's cache
+and PyAV what they decode, all at once, each under the deadline; probe.decoders interprets.
+
+A source that is missing, hangs, fails or prints something unreadable is recorded as such in
+the facts and in the detail; the others still count.
+
+gst-inspect-1.0 keeps its registry cache in $XDG_CACHE_HOME or ~/.cache. Where that cannot
+be written (an unwritable or missing HOME) it scans the plugins and lists them all the same,
+only without saving the cache: measured with HOME=/proc, it printed the same 103 plugins in
+0.5 s instead of 0.05 s, with nothing on stderr. So the environment is left alone (a
+GST_REGISTRY of our own would make every run scan); a plugin that hangs while it is scanned
+hangs gst-plugin-scanner, which the deadline kills with the rest of the process group.
+"""
+
+from __future__ import annotations
+
+import errno
+import subprocess
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from drivers import commands, pyav
+from drivers.commands import CommandResult
+from drivers.files import Files
+from probe.decoders import DecoderFacts, SourceAnswer, summary
+from probe.framework import Outcome, Unavailable
+from probe.models import Status
+from probe.parsers import ffmpeg, gstreamer, ldconfig
+
+# A user's PATH often lacks /sbin, where ldconfig lives.
+_LDCONFIGS = ("ldconfig", "/sbin/ldconfig", "/usr/sbin/ldconfig")
+
+
+def decoders(files: Files, timeout: float) -> Outcome[DecoderFacts]:
+    """Each source gets `timeout` seconds; they run concurrently, so the probe takes as
+    long as the slowest. A snapshot records no command output yet: absent there."""
+    if not files.live:
+        raise Unavailable(Status.ABSENT, "replaying a snapshot: it holds no decoder listings")
+    with ThreadPoolExecutor(len(_SOURCES), thread_name_prefix="decoders") as pool:
+        running = {
+            name: pool.submit(_answer, label, ask, timeout)
+            for name, (label, ask) in _SOURCES.items()
+        }
+        facts = DecoderFacts(**{name: future.result() for name, future in running.items()})
+    status, detail = summary(facts)
+    return Outcome(status, detail, facts)
+
+
+_Ask = Callable[[float], tuple[tuple[str, ...], str]]  # names, and a few words on them
+
+
+def _answer(label: str, ask: _Ask, timeout: float) -> SourceAnswer:
+    """Runs `ask`; its failure becomes the answer."""
+    try:
+        names, said = ask(timeout)
+    except FileNotFoundError as e:
+        missing = f" ({e.filename} not found)" if e.filename else ""
+        return SourceAnswer(Status.ABSENT, f"{label}: not installed{missing}")
+    except PermissionError as e:
+        return SourceAnswer(Status.DENIED, f"{label}: permission denied ({e.filename or e})")
+    except subprocess.TimeoutExpired as e:
+        return SourceAnswer(Status.TIMEOUT, f"{label}: no answer within {e.timeout:g} s")
+    except (OSError, ValueError, RuntimeError) as e:
+        return SourceAnswer(Status.ERROR, f"{label}: {e}")
+    return SourceAnswer(Status.OK, f"{label}: {said}", names)
+
+
+def _output(result: CommandResult) -> str:
+    """stdout of a command that succeeded; RuntimeError with its last words otherwise."""
+    if result.returncode != 0:
+        how = (
+            f"killed by signal {-result.returncode}"
+            if result.returncode < 0
+            else f"exit status {result.returncode}"
+        )
+        last = result.stderr.strip().splitlines()[-1:]
+        raise RuntimeError(how + (f": {last[0]}" if last else ""))
+    return result.stdout
+
+
+def _ffmpeg_decoders(timeout: float) -> tuple[tuple[str, ...], str]:
+    text = _output(commands.run(["ffmpeg", "-hide_banner", "-decoders"], timeout))
+    names = tuple(d.name for d in ffmpeg.parse_decoders(text))
+    return names, f"{len(names)} audio decoders"
+
+
+def _ffmpeg_build(timeout: float) -> tuple[tuple[str, ...], str]:
+    text = _output(commands.run(["ffmpeg", "-hide_banner", "-buildconf"], timeout))
+    flags = tuple(ffmpeg.parse_buildconf(text))
+    return flags, f"{len(flags)} configure flags"
+
+
+def _gst_elements(timeout: float) -> tuple[tuple[str, ...], str]:
+    registry = gstreamer.parse_inspect(_output(commands.run(["gst-inspect-1.0"], timeout)))
+    names = tuple(e.name for e in registry.elements)
+    plugins = f" in {registry.plugins} plugins" if registry.plugins is not None else ""
+    hidden = f" ({registry.blacklisted} blacklisted)" if registry.blacklisted else ""
+    return names, f"{len(names)} elements{plugins}{hidden}"
+
+
+def _cached_libraries(timeout: float) -> tuple[tuple[str, ...], str]:
+    for tool in _LDCONFIGS:
+        try:
+            result = commands.run([tool, "-p"], timeout)
+        except FileNotFoundError:
+            continue
+        cache = ldconfig.parse_cache(_output(result))
+        names = tuple(sorted({lib.soname for lib in cache.libraries}))
+        return names, f"{len(names)} library names"
+    raise FileNotFoundError(errno.ENOENT, "not found", " or ".join(_LDCONFIGS))
+
+
+def _pyav_decoders(timeout: float) -> tuple[tuple[str, ...], str]:
+    found = pyav.report(timeout)
+    said = f"{found.version} (libavcodec {found.libavcodec}), {len(found.audio_decoders)} audio"
+    return found.audio_decoders, said + " decoders"
+
+
+# DecoderFacts' fields: what each is labelled in the detail, and how it is asked.
+_SOURCES: dict[str, tuple[str, _Ask]] = {
+    "ffmpeg": ("ffmpeg -decoders", _ffmpeg_decoders),
+    "ffmpeg_build": ("ffmpeg -buildconf", _ffmpeg_build),
+    "gstreamer": ("gst-inspect-1.0", _gst_elements),
+    "libraries": ("ldconfig -p", _cached_libraries),
+    "pyav": ("PyAV", _pyav_decoders),
+}
