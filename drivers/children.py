@@ -71,6 +71,13 @@ def start(argv: list[str], env: Mapping[str, str], stdin: bool = False) -> subpr
     return _popen(argv, env, subprocess.PIPE if stdin else subprocess.DEVNULL)
 
 
+def cdm_child(library: str, user: tuple[int, int] | None = None) -> list[str]:
+    """The command line of the child that asks a CDM library its version (drivers.cdm_child),
+    as `user` (uid, gid) when given."""
+    as_user = ["--user", f"{user[0]}:{user[1]}"] if user else []
+    return [sys.executable, "-m", "drivers.cdm_child", *as_user, library]
+
+
 def _popen(
     argv: list[str], env: Mapping[str, str], stdin: int, keep: tuple[int, ...] = ()
 ) -> subprocess.Popen[bytes]:

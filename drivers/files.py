@@ -7,11 +7,14 @@ lead a reader outside its directory.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import errno
 import os
 import secrets
 import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 _MAX_LINKS = 40
@@ -73,6 +76,19 @@ class Files:
         with open(self.host_path(path), "rb") as f:
             return f.read(limit)
 
+    @contextlib.contextmanager
+    def reader(self, path: str) -> Iterator[Callable[[int, int], bytes]]:
+        """Reads of `size` bytes at `offset` (fewer at the end) from one open file, for
+        parsers that need a few parts of a large file. Only for regular files: opening a
+        FIFO would block."""
+        with open(self.host_path(path), "rb") as f:
+
+            def read(offset: int, size: int) -> bytes:
+                f.seek(offset)
+                return f.read(size)
+
+            yield read
+
     def read_text(self, path: str, limit: int = 1 << 20) -> str:
         return self.read_bytes(path, limit).decode("utf-8", errors="replace")
 
@@ -85,6 +101,68 @@ class Files:
         except OSError:
             return False
 
+    def stat(self, path: str) -> os.stat_result:
+        """The file's status, links followed (inside the root)."""
+        return os.stat(self.host_path(path))
+
+    def find(self, top: str, names: frozenset[str], scopes: tuple[str, ...], depth: int) -> Found:
+        """Regular files named one of `names` under `top`, at most `depth` levels down.
+
+        A link is followed only when its target lies inside one of `scopes` (mirrored,
+        resolved directory paths), and each directory is entered once, so a link loop
+        or a link out of the searched places ends the walk there and is reported.
+        Nothing found is opened: a FIFO named like a library would block a reader.
+        """
+        found = Found([], [])
+        seen: set[tuple[int, int]] = set()
+        pending = collections.deque([(top, 0)])  # breadth first: the shortest path wins
+        while pending:
+            directory, level = pending.popleft()
+            try:
+                info = self.stat(self._inside(directory, scopes))
+                if (info.st_dev, info.st_ino) in seen:
+                    found.problems.append(
+                        (directory, "a link back to a directory already searched")
+                    )
+                    continue
+                seen.add((info.st_dev, info.st_ino))
+                entries = sorted(os.scandir(self.host_path(directory)), key=lambda e: e.name)
+            except OSError as e:
+                if directory != top or not isinstance(e, FileNotFoundError):
+                    found.problems.append((directory, _problem(e)))
+                continue
+            for entry in entries:
+                path = f"{directory.rstrip('/')}/{entry.name}"
+                try:
+                    if entry.is_symlink():  # followed here, inside the root, not by the host
+                        real = self._inside(path, scopes)
+                        info = self.stat(real)
+                    elif entry.name in names or entry.is_dir(follow_symlinks=False):
+                        real, info = self.resolve(path), entry.stat(follow_symlinks=False)
+                    else:
+                        continue
+                    if stat.S_ISDIR(info.st_mode):
+                        if level < depth:
+                            pending.append((path, level + 1))
+                        else:
+                            found.problems.append((path, f"more than {depth} levels deep"))
+                    elif entry.name in names:
+                        found.files.append(FoundFile(path, real, info))
+                except OSError as e:
+                    found.problems.append((path, _problem(e)))
+        found.files.sort(key=lambda f: f.path)
+        found.problems.sort()
+        return found
+
+    def _inside(self, path: str, scopes: tuple[str, ...]) -> str:
+        """`path` with its links followed; OutsideRootError when that leaves every scope."""
+        real = self.resolve(path)
+        if not any(real == s or real.startswith(s.rstrip("/") + "/") for s in scopes):
+            raise OutsideRootError(
+                errno.EXDEV, f"a link leads out of the searched places, to {real}", path
+            )
+        return real
+
     def glob(self, directory: str, pattern: str) -> list[str]:
         """Names in `directory` matching `pattern`, as mirrored paths; none if it is missing."""
         try:
@@ -92,6 +170,31 @@ class Files:
             return sorted(f"{directory.rstrip('/')}/{p.name}" for p in host.glob(pattern))
         except OSError:
             return []
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    path: str  # as found, through any links
+    real: str  # with links followed
+    info: os.stat_result
+
+
+@dataclass(frozen=True)
+class Found:
+    files: list[FoundFile]
+    problems: list[tuple[str, str]]  # (path, what stopped the walk there)
+
+
+def _problem(e: OSError) -> str:
+    if isinstance(e, OutsideRootError):
+        return str(e.strerror)
+    if e.errno == errno.ELOOP:
+        return "a loop of links"
+    if isinstance(e, FileNotFoundError):
+        return "a dangling link" if e.errno == errno.ENOENT else "missing"
+    if isinstance(e, PermissionError):
+        return "permission denied"
+    return e.strerror or str(e)
 
 
 class NotARegularFile(OSError):

@@ -89,12 +89,19 @@ def main() -> None:
     show_default=True,
     help="Seconds any one probe may take; probes run together, so this bounds the run.",
 )
+@click.option(
+    "--check-load",
+    is_flag=True,
+    help="Load each CDM that fits this machine in a throw-away child and ask its version "
+    "(as its owner when run as root); without it CDMs are only read.",
+)
 def run(
     output: str | None,
     id_key_file: Path | None,
     locale_: str | None,
     required: tuple[str, ...],
     timeout: float,
+    check_load: bool,
 ) -> None:
     """Probe this machine and write its manifest atomically."""
     known = [t["token"] for t in token_table()]
@@ -129,7 +136,7 @@ def run(
             "goes only into regular files ('-' writes to stdout)",
             param_hint="--output",
         ) from None
-    options = Options(key, locale_, timeout, lambda: _previous_id(target))
+    options = Options(key, locale_, timeout, lambda: _previous_id(target), check_load)
     try:
         result = collect(options)
     except UnsupportedPlatform as e:

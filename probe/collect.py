@@ -11,14 +11,24 @@ from importlib import resources
 
 from drivers import host
 from drivers.files import Files
-from probe import __version__, audio, framework, headers, language, linux, platform_facts
+from probe import (
+    __version__,
+    audio,
+    decoders,
+    framework,
+    headers,
+    language,
+    linux,
+    platform_facts,
+    widevine,
+)
+from probe.cdm_locations import home_relative
 from probe.device_id import IdKey
+from probe.linux_widevine import CdmSearch
 from probe.manifest import MANIFEST_VERSION
 from probe.models import (
     Capabilities,
-    CodecSupport,
     Decision,
-    Decoders,
     DeviceId,
     Display,
     Drm,
@@ -33,8 +43,6 @@ from probe.models import (
 
 # Sections that later versions fill; until then the manifest says plainly that nothing looked.
 NOT_YET_PROBED = {
-    "drm.widevine": "Widevine CDMs",
-    "decoders": "decoders",
     "display": "displays",
 }
 
@@ -54,6 +62,8 @@ class Options:
     timeout: float
     # The earlier manifest's device ID, read (and checked) on the device-ID probe's thread.
     previous_id: Callable[[], DeviceId | None]
+    # Load each CDM that may fit in a throw-away child, to ask it its version.
+    check_load: bool = False
 
 
 @cache
@@ -99,6 +109,7 @@ def collect(options: Options, files: Files | None = None) -> Manifest:
         options.locale,
         host.random_hex(32),
         options.timeout,
+        options.check_load,
     )
     results = framework.run(probes.all(), options.timeout, timed=not reproducible)
     platform = results.get(probes.platform).facts or Platform("linux", None, None, None, None, None)
@@ -133,14 +144,23 @@ def collect(options: Options, files: Files | None = None) -> Manifest:
         device_id=device_id,
         audio_outputs=outputs,
         mixer=mixer,
-        drm=Drm(Widevine([], False)),
-        decoders=Decoders(*(CodecSupport([], [], []) for _ in range(7))),
+        drm=Drm(_widevine(results.get(probes.widevine).facts, platform)),
+        decoders=decoders.interpret(results.get(probes.decoders).facts, outputs),
         locale=locale,
         display=display,
         capabilities=capabilities,
         headers=headers.build(device_id, locale, capabilities, display),
         probes=records,
     )
+
+
+def _widevine(found: CdmSearch | None, platform: Platform) -> Widevine:
+    cdms = (
+        [widevine.judge(f, platform, home_relative(f.path, f.home)) for f in found.files]
+        if found
+        else []
+    )
+    return widevine.summarise(cdms)
 
 
 def _capabilities_not_evaluated() -> Capabilities:

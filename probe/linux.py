@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 from drivers import alsa, children, commands, network, portaudio, soundserver
 from drivers.files import Files
 from drivers.host import HostInfo
-from probe import device_id, language, platform_facts, routes
+from probe import device_id, language, linux_decoders, linux_widevine, platform_facts, routes
 from probe.audio import ProcfsAudio, ServerAudio, from_pipewire, from_pulse, undecodable_elds
+from probe.decoders import DecoderFacts
 from probe.framework import Outcome, Probe, Unavailable
+from probe.linux_widevine import CdmSearch
 from probe.models import DeviceId, IdKind, Libc, Locale, Platform, Status
 
 if TYPE_CHECKING:  # each audio probe imports its parsers: most machines lack some sources
@@ -30,6 +32,8 @@ class LinuxProbes:
     drm: Probe[dict[str, SinkAudio]]
     portaudio: Probe[portaudio.PaReport]
     server: Probe[ServerAudio]
+    widevine: Probe[CdmSearch]
+    decoders: Probe[DecoderFacts]
 
     def all(self) -> list[Probe[Any]]:
         return [getattr(self, f.name) for f in fields(self)]
@@ -44,6 +48,7 @@ def probes(
     locale_override: str | None,
     fresh: str,
     timeout: float,
+    check_load: bool,
 ) -> LinuxProbes:
     """Child processes get most of the run's deadline, so they are killed (and say so)
     before the framework would have to abandon their probe. The audio children start
@@ -59,6 +64,10 @@ def probes(
         drm=Probe("audio.drm", lambda: audio_drm(files)),
         portaudio=Probe("audio.portaudio", lambda: audio_portaudio(child)),
         server=Probe("audio.server", lambda: audio_server(files, env, child)),
+        decoders=Probe("decoders", lambda: linux_decoders.decoders(files, child)),
+        widevine=Probe(
+            "drm.widevine", lambda: linux_widevine.widevine(files, host, env, check_load, child)
+        ),
     )
 
 

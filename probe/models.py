@@ -139,11 +139,41 @@ class Mixer:
 
 
 @dataclass
+class CdmDeclared:
+    """What a CDM's manifest.json declares: the `x-cdm-*` keys browsers read."""
+
+    codecs: list[str]
+    encryption_schemes: list[str]
+    persistent_license: bool | None
+    module_versions: list[str]
+    interface_versions: list[str]
+    host_versions: list[str]
+
+
+@dataclass
+class CdmLoad:
+    """What loading the library in a throw-away child said (`run --check-load`)."""
+
+    loaded: bool
+    version: str | None  # GetCdmVersion's answer
+    error: str | None
+
+
+@dataclass
 class Cdm:
-    owner: str
-    path: str
+    owner: str  # the consumer: "Google Chrome", "Firefox", "Kodi", "system package", ...
+    origin: str  # "bundled", "component", "gmp", "kodi", "package", "vendor"
+    path: str  # the library; "~" stands for the home of `user`
+    user: int | None  # the uid whose home holds it; None outside homes
     version: str | None
-    arch: str | None
+    version_source: str | None  # "manifest.json", "directory" or "binary"
+    format: str | None  # "elf", "mach-o", "pe"
+    arch: str | None  # as Platform.arch names machines; slices joined by "+" when fat
+    bits: int | None
+    glibc_required: str | None  # the newest GLIBC_x.y version it links against
+    declared: CdmDeclared | None  # None without a readable manifest.json
+    load: CdmLoad | None  # None unless --check-load loaded it
+    notes: list[str]
     compatible: bool
     why_not: str | None
 

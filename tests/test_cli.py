@@ -61,8 +61,8 @@ def test_run_to_stdout_is_a_valid_reproducible_manifest(runner: CliRunner) -> No
     assert document["headers"]["X-Amzn-Device-Id"] == document["device_id"]["value"]
     statuses = {p["name"]: p["status"] for p in document["probes"]}
     assert statuses["device_id"] == statuses["locale"] == statuses["platform"] == "ok"
-    for later in ("drm.widevine", "decoders", "display"):
-        assert statuses[later] == "absent"
+    assert statuses["display"] == "absent"  # not probed yet
+    assert statuses["decoders"] == "ok"  # this machine has ffmpeg (scripts/setup installs it)
     assert_no_raw_mac(first.stdout, first.stderr)
 
 

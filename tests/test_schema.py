@@ -64,10 +64,19 @@ def full_manifest() -> models.Manifest:
             models.Widevine(
                 [
                     models.Cdm(
-                        "chrome",
-                        "/opt/google/chrome/WidevineCdm",
+                        "Google Chrome",
+                        "bundled",
+                        "/opt/google/chrome/WidevineCdm/_platform_specific/linux_x64/libwidevinecdm.so",
+                        None,
                         "4.10.2830.0",
+                        "manifest.json",
+                        "elf",
                         "x86_64",
+                        64,
+                        "2.17",
+                        models.CdmDeclared(["vp8", "avc1"], ["cenc"], False, ["4"], ["10"], ["10"]),
+                        models.CdmLoad(True, "4.10.2830.0", None),
+                        [],
                         True,
                         None,
                     )
