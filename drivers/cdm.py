@@ -8,7 +8,6 @@ when capprobe runs as root, as the library's owner, so a user's file never runs 
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import dataclass
 
 from drivers import children
@@ -22,22 +21,11 @@ class LoadResult:
 
 def check_load(library: str, timeout: float, user: tuple[int, int] | None) -> LoadResult:
     """Raises subprocess.TimeoutExpired when the library does not answer in time."""
-    argv = children.cdm_child(library, user)
-    process = children.start(argv, children.environment())
+    answer = children.ask(children.cdm_child(library, user), children.environment(), timeout)
     try:
-        try:
-            out, err = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise subprocess.TimeoutExpired(argv, timeout) from None
-    finally:
-        children.kill(process)
-    try:
-        answer = json.loads(out)
+        said = json.loads(answer.stdout)
     except ValueError:
-        tail = err.decode("utf-8", "replace").strip().splitlines()[-1:]
-        return LoadResult(
-            None,
-            f"the loading child ended with exit {process.returncode}"
-            + (f": {tail[0]}" if tail else ""),
-        )
-    return LoadResult(answer.get("version"), answer.get("error"))
+        last = answer.last_error_line()
+        ending = f"the loading child ended with {answer.ending()}"
+        return LoadResult(None, ending + (f": {last}" if last else ""))
+    return LoadResult(said.get("version"), said.get("error"))

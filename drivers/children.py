@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from drivers.alsa_protocol import LIBRARY
 
@@ -71,11 +72,46 @@ def start(argv: list[str], env: Mapping[str, str], stdin: bool = False) -> subpr
     return _popen(argv, env, subprocess.PIPE if stdin else subprocess.DEVNULL)
 
 
+def pyav_child() -> list[str]:
+    """The PyAV child's command line (drivers.pyav_child)."""
+    return [sys.executable, "-m", "drivers.pyav_child"]
+
+
 def cdm_child(library: str, user: tuple[int, int] | None = None) -> list[str]:
     """The command line of the child that asks a CDM library its version (drivers.cdm_child),
     as `user` (uid, gid) when given."""
     as_user = ["--user", f"{user[0]}:{user[1]}"] if user else []
     return [sys.executable, "-m", "drivers.cdm_child", *as_user, library]
+
+
+class Answer(NamedTuple):  # a NamedTuple: dataclasses would slow the start (see above)
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+    def ending(self) -> str:
+        """How the child ended, in words: "exit status 1", "killed by signal 11"."""
+        if self.returncode < 0:
+            return f"killed by signal {-self.returncode}"
+        return f"exit status {self.returncode}"
+
+    def last_error_line(self) -> str | None:
+        lines = self.stderr.decode("utf-8", "replace").strip().splitlines()
+        return lines[-1] if lines else None
+
+
+def ask(argv: list[str], env: Mapping[str, str], timeout: float, stdin: bool = False) -> Answer:
+    """Start (or take over, see `start`) the child, wait for it to end, and kill its whole
+    group either way. subprocess.TimeoutExpired(argv, timeout) when it does not end in time."""
+    process = start(argv, env, stdin)
+    try:
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise subprocess.TimeoutExpired(argv, timeout) from None
+    finally:
+        kill(process)  # its whole group; pipes a grandchild kept are closed
+    return Answer(process.returncode, out, err)
 
 
 def _popen(

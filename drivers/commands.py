@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -25,15 +24,10 @@ def run(
 
     `env` changes the inherited environment: a None value removes the variable.
     """
-    proc = children.start(argv, children.environment(env))
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        children.kill(proc)  # its whole group; pipes a grandchild kept are closed
-        raise
+    answer = children.ask(argv, children.environment(env), timeout)
     return CommandResult(
         argv=tuple(argv),
-        returncode=proc.returncode,
-        stdout=out.decode("utf-8", errors="replace"),
-        stderr=err.decode("utf-8", errors="replace"),
+        returncode=answer.returncode,
+        stdout=answer.stdout.decode("utf-8", errors="replace"),
+        stderr=answer.stderr.decode("utf-8", errors="replace"),
     )

@@ -10,7 +10,6 @@ it is let (drivers.children).
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import dataclass
 
 from drivers import children
@@ -40,21 +39,14 @@ def report(timeout: float) -> PaReport:
     devices (drivers.children.start_linux_audio), a new one at once. FileNotFoundError
     when PortAudio is not installed, subprocess.TimeoutExpired when it does not answer in
     time."""
-    argv = children.portaudio_child()
-    process = children.start(argv, children.quiet_environment(), stdin=True)
-    try:
-        try:
-            out, err = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise subprocess.TimeoutExpired(argv, timeout) from None
-    finally:
-        children.kill(process)
-    stderr = err.decode("utf-8", "replace").strip()
-    if process.returncode == NO_LIBRARY:
+    answer = children.ask(children.portaudio_child(), children.quiet_environment(), timeout, True)
+    stderr = answer.stderr.decode("utf-8", "replace").strip()
+    if answer.returncode == NO_LIBRARY:
         raise FileNotFoundError(stderr or "PortAudio library not found")
-    if process.returncode != 0:
-        tail = stderr.splitlines()[-1:] or [f"exit {process.returncode}"]
-        raise RuntimeError(f"PortAudio child failed: {tail[0]}")
+    if answer.returncode != 0:
+        last = answer.last_error_line() or f"exit {answer.returncode}"
+        raise RuntimeError(f"PortAudio child failed: {last}")
+    out = answer.stdout
     data = json.loads(out)
     devices = tuple(PaDevice(**{**d, "rates": tuple(d["rates"])}) for d in data["devices"])
     return PaReport(data["version"], tuple(data["host_apis"]), devices)

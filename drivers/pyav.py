@@ -4,8 +4,6 @@ deadline: loading a broken FFmpeg build must not take this process down or hold 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from dataclasses import dataclass
 
 from drivers import children
@@ -23,26 +21,15 @@ def report(timeout: float) -> PyAvReport:
     """FileNotFoundError when PyAV is not installed, subprocess.TimeoutExpired when the child
     does not answer in time, RuntimeError when it crashes, ValueError when it answers
     something other than its JSON."""
-    argv = [sys.executable, "-m", "drivers.pyav_child"]
-    process = children.start(argv, children.environment())
-    try:
-        try:
-            out, err = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise subprocess.TimeoutExpired(argv, timeout) from None
-    finally:
-        children.kill(process)
-    stderr = err.decode("utf-8", "replace").strip()
-    if process.returncode == NOT_INSTALLED:
-        raise FileNotFoundError(stderr or "PyAV is not installed")
-    if process.returncode != 0:
-        how = (
-            f"killed by signal {-process.returncode}"
-            if process.returncode < 0
-            else f"exit status {process.returncode}"
+    answer = children.ask(children.pyav_child(), children.environment(), timeout)
+    if answer.returncode == NOT_INSTALLED:
+        raise FileNotFoundError(answer.last_error_line() or "PyAV is not installed")
+    if answer.returncode != 0:
+        last = answer.last_error_line()
+        raise RuntimeError(
+            f"the PyAV child failed ({answer.ending()})" + (f": {last}" if last else "")
         )
-        last = stderr.splitlines()[-1:]
-        raise RuntimeError(f"the PyAV child failed ({how})" + (f": {last[0]}" if last else ""))
+    out = answer.stdout
     try:
         data = json.loads(out)
         return PyAvReport(data["version"], data["libavcodec"], tuple(data["audio_decoders"]))
