@@ -14,10 +14,21 @@ import click
 
 from drivers import host
 from drivers.files import Files, NotARegularFile, replaceable, write_atomic
-from probe import __version__, headers, language, locations, manifest, platform_facts, summary
-from probe.collect import InvalidSetting, Options, UnsupportedPlatform, collect, token_table
+from probe import (
+    __version__,
+    display,
+    explain,
+    headers,
+    language,
+    locations,
+    manifest,
+    platform_facts,
+    summary,
+    tokens,
+)
+from probe.collect import InvalidSetting, Options, UnsupportedPlatform, collect
 from probe.device_id import IdKey
-from probe.models import DeviceId, Manifest
+from probe.models import DeviceId, Manifest, Policy
 
 EXIT_FAILED, EXIT_USAGE, EXIT_NOT_GRANTED, EXIT_NOT_WRITTEN = 1, 2, 3, 4
 
@@ -83,6 +94,19 @@ def main() -> None:
     help="Exit 3 (after writing the manifest) unless this quality is granted; repeatable.",
 )
 @click.option(
+    "--policy",
+    type=click.Choice([p.value for p in Policy]),
+    default=Policy.STRICT.value,
+    show_default=True,
+    help="strict counts only native, bit-perfect paths; lenient also counts paths through "
+    "a resampling mixer and E-AC-3 JOC played as its bed alone, and says so.",
+)
+@click.option(
+    "--image-style",
+    type=click.Choice(display.IMAGE_STYLES),
+    help="Send this amzn-image-style instead of the one the largest display calls for.",
+)
+@click.option(
     "--timeout",
     type=click.FloatRange(min=0.1, max=3600),
     default=20.0,
@@ -100,11 +124,13 @@ def run(
     id_key_file: Path | None,
     locale_: str | None,
     required: tuple[str, ...],
+    policy: str,
+    image_style: str | None,
     timeout: float,
     check_load: bool,
 ) -> None:
     """Probe this machine and write its manifest atomically."""
-    known = [t["token"] for t in token_table()]
+    known = tokens.names()
     for token in required:
         if token not in known:
             raise click.BadParameter(
@@ -136,7 +162,15 @@ def run(
             "goes only into regular files ('-' writes to stdout)",
             param_hint="--output",
         ) from None
-    options = Options(key, locale_, timeout, lambda: _previous_id(target), check_load)
+    options = Options(
+        key,
+        locale_,
+        timeout,
+        lambda: _previous_id(target),
+        check_load,
+        image_style,
+        Policy(policy),
+    )
     try:
         result = collect(options)
     except UnsupportedPlatform as e:
@@ -152,10 +186,12 @@ def run(
             _fail(f"could not write the manifest to {target}: {e.strerror or e}", EXIT_NOT_WRITTEN)
         granted = ", ".join(result.capabilities.qualities) or "no quality granted"
         _say(f"wrote {target} ({granted})")
-    missing = [t for t in required if t not in result.capabilities.qualities]
+    missing = [t for t in dict.fromkeys(required) if t not in result.capabilities.qualities]
     for token in missing:
-        reasons = "; ".join(result.capabilities.decisions[token].reasons)
-        _say(f"required {token} is not granted: {reasons}")
+        decision = result.capabilities.decisions[token]
+        _say(f"required {token} is not granted: {'; '.join(decision.reasons)}")
+        if decision.changes:
+            _say(f"  what would change it: {'; '.join(decision.changes)}")
     if missing:
         sys.exit(EXIT_NOT_GRANTED)
 
@@ -184,6 +220,13 @@ def _previous_id(path: Path) -> DeviceId | None:
 def show(manifest_path: str | None) -> None:
     """A readable summary of a manifest (default: this machine's)."""
     click.echo(summary.render(_load(manifest_path)), nl=False)
+
+
+@main.command(name="explain")
+@click.argument("manifest_path", metavar="[MANIFEST]", required=False)
+def explain_command(manifest_path: str | None) -> None:
+    """Every quality decision: granted or not, why, and what would change it."""
+    click.echo(explain.render(_load(manifest_path)), nl=False)
 
 
 @main.command(name="headers")

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
-from importlib import resources
 
 from drivers import host
 from drivers.files import Files
@@ -20,31 +17,24 @@ from probe import (
     language,
     linux,
     platform_facts,
+    rules,
+    tokens,
     widevine,
 )
 from probe.cdm_locations import home_relative
 from probe.device_id import IdKey
+from probe.display import DisplayFacts, decide_display
 from probe.linux_widevine import CdmSearch
 from probe.manifest import MANIFEST_VERSION
 from probe.models import (
-    Capabilities,
-    Decision,
     DeviceId,
-    Display,
     Drm,
     Generator,
     Manifest,
     Platform,
     Policy,
-    ProbeRecord,
-    Status,
     Widevine,
 )
-
-# Sections that later versions fill; until then the manifest says plainly that nothing looked.
-NOT_YET_PROBED = {
-    "display": "displays",
-}
 
 
 class UnsupportedPlatform(Exception):
@@ -64,13 +54,9 @@ class Options:
     previous_id: Callable[[], DeviceId | None]
     # Load each CDM that may fit in a throw-away child, to ask it its version.
     check_load: bool = False
-
-
-@cache
-def token_table() -> list[dict[str, str]]:
-    text = (resources.files("probe") / "data" / "tokens.json").read_text("utf-8")
-    tokens: list[dict[str, str]] = json.loads(text)["tokens"]
-    return tokens
+    # amzn-image-style as the installer sets it ("SL160"), instead of from the displays.
+    image_style: str | None = None
+    policy: Policy = Policy.STRICT
 
 
 def generated_at(env: Mapping[str, str]) -> tuple[str, bool]:
@@ -121,21 +107,20 @@ def collect(options: Options, files: Files | None = None) -> Manifest:
             procfs=results.get(probes.procfs).facts,
             portaudio=results.get(probes.portaudio).facts,
             server=results.get(probes.server).facts,
-            edids=results.get(probes.drm).facts or {},
+            edids=(results.get(probes.display).facts or DisplayFacts()).sinks,
         )
     )
-    records = results.records + [
-        ProbeRecord(
-            name,
-            Status.ABSENT,
-            f"not probed: capprobe {__version__} has no probe for {what} yet",
-            None if reproducible else 0.0,
-        )
-        for name, what in NOT_YET_PROBED.items()
-    ]
-    records.sort(key=lambda r: r.name)
-    capabilities = _capabilities_not_evaluated()
-    display = Display([], None)
+    records = results.records
+    drm = Drm(_widevine(results.get(probes.widevine).facts, platform))
+    codecs = decoders.interpret(results.get(probes.decoders).facts, outputs)
+    capabilities = rules.decide(
+        tokens.table(),
+        rules.RuleFacts(
+            outputs, mixer, drm.widevine, codecs, platform, {r.name: r for r in records}
+        ),
+        options.policy,
+    )
+    display = decide_display(results.get(probes.display), options.image_style)
     return Manifest(
         manifest_version=MANIFEST_VERSION,
         generator=Generator("capprobe", __version__),
@@ -144,8 +129,8 @@ def collect(options: Options, files: Files | None = None) -> Manifest:
         device_id=device_id,
         audio_outputs=outputs,
         mixer=mixer,
-        drm=Drm(_widevine(results.get(probes.widevine).facts, platform)),
-        decoders=decoders.interpret(results.get(probes.decoders).facts, outputs),
+        drm=drm,
+        decoders=codecs,
         locale=locale,
         display=display,
         capabilities=capabilities,
@@ -161,12 +146,3 @@ def _widevine(found: CdmSearch | None, platform: Platform) -> Widevine:
         else []
     )
     return widevine.summarise(cdms)
-
-
-def _capabilities_not_evaluated() -> Capabilities:
-    reason = (
-        "not evaluated: without the Widevine and decoder probes and the rules (not in "
-        f"capprobe {__version__}) no quality can be granted"
-    )
-    decisions = {t["token"]: Decision(False, [reason]) for t in token_table()}
-    return Capabilities([], [], Policy.STRICT, decisions)

@@ -85,6 +85,17 @@ _EAC3 = Offers(
 )
 _MPEGH = Offers(libavcodec=("libmpeghdec",), libraries=("libmpeghdec.so*", "libMpeghDec.so*"))
 
+# The codecs as reasons name them.
+CODEC_NAMES = {
+    "opus": "Opus",
+    "flac": "FLAC",
+    "eac3": "E-AC-3",
+    "eac3_joc": "E-AC-3 JOC (Dolby Atmos)",
+    "ac4": "AC-4",
+    "truehd": "Dolby TrueHD",
+    "mpegh": "MPEG-H 3D Audio",
+}
+
 RULES: dict[str, CodecRule] = {
     "opus": CodecRule(
         decode=Offers(

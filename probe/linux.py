@@ -10,16 +10,24 @@ from typing import TYPE_CHECKING, Any
 from drivers import alsa, children, commands, network, portaudio, soundserver
 from drivers.files import Files
 from drivers.host import HostInfo
-from probe import device_id, language, linux_decoders, linux_widevine, platform_facts, routes
+from probe import (
+    device_id,
+    language,
+    linux_decoders,
+    linux_display,
+    linux_widevine,
+    platform_facts,
+    routes,
+)
 from probe.audio import ProcfsAudio, ServerAudio, from_pipewire, from_pulse, undecodable_elds
 from probe.decoders import DecoderFacts
+from probe.display import DisplayFacts
 from probe.framework import Outcome, Probe, Unavailable
 from probe.linux_widevine import CdmSearch
 from probe.models import DeviceId, IdKind, Libc, Locale, Platform, Status
 
 if TYPE_CHECKING:  # each audio probe imports its parsers: most machines lack some sources
     from probe.parsers import eld_proc, hda_codec, usb_stream
-    from probe.parsers.sad import SinkAudio
 
 
 @dataclass(frozen=True)
@@ -29,7 +37,7 @@ class LinuxProbes:
     locale: Probe[Locale]
     alsa: Probe[alsa.AlsaReport]
     procfs: Probe[ProcfsAudio]
-    drm: Probe[dict[str, SinkAudio]]
+    display: Probe[DisplayFacts]
     portaudio: Probe[portaudio.PaReport]
     server: Probe[ServerAudio]
     widevine: Probe[CdmSearch]
@@ -61,7 +69,7 @@ def probes(
         locale=Probe("locale", lambda: locale(files, env, locale_override)),
         alsa=Probe("audio.alsa", lambda: audio_alsa(child)),
         procfs=Probe("audio.procfs", lambda: audio_procfs(files)),
-        drm=Probe("audio.drm", lambda: audio_drm(files)),
+        display=Probe("display", lambda: linux_display.display(files)),
         portaudio=Probe("audio.portaudio", lambda: audio_portaudio(child)),
         server=Probe("audio.server", lambda: audio_server(files, env, child)),
         decoders=Probe("decoders", lambda: linux_decoders.decoders(files, child)),
@@ -260,38 +268,6 @@ def audio_procfs(files: Files) -> Outcome[ProcfsAudio]:
         detail += "; unreadable: " + "; ".join(problems)
     found_all = ProcfsAudio(cards, pcms, streams, codecs, elds, usbids, infos)
     return Outcome(Status.OK, detail, found_all)
-
-
-def audio_drm(files: Files) -> Outcome[dict[str, SinkAudio]]:
-    """The sinks on connected HDMI/DP connectors, from their EDIDs in DRM's sysfs: the one
-    source of a sink's codings on boards whose HDMI audio has no ELD to read."""
-    connectors = [
-        path
-        for path in files.glob("/sys/class/drm", "card*-*")
-        if any(kind in path for kind in ("HDMI", "-DP-"))
-    ]
-    if not connectors:
-        raise Unavailable(Status.ABSENT, "no HDMI or DisplayPort connector in /sys/class/drm")
-    from probe.parsers import cta861
-
-    found: dict[str, SinkAudio] = {}
-    problems = []
-    for path in connectors:
-        name = path.rsplit("/", 1)[1]
-        if (_read_text(files, f"{path}/status") or "").strip() != "connected":
-            continue
-        data = _read_bytes(files, f"{path}/edid")
-        if not data:
-            problems.append(f"{name}: connected, but no EDID")
-            continue
-        try:
-            found[name] = cta861.parse_edid(data)
-        except cta861.CtaParseError as e:
-            problems.append(f"{name}: {e}")
-    detail = f"{len(connectors)} HDMI/DP connectors, {len(found)} with a readable EDID"
-    if problems:
-        detail += "; " + "; ".join(problems)
-    return Outcome(Status.OK, detail, found)
 
 
 def audio_portaudio(timeout: float) -> Outcome[portaudio.PaReport]:

@@ -218,21 +218,24 @@ class Locale:
 
 @dataclass
 class Screen:
-    name: str
-    width: int
+    name: str  # where it is attached: the DRM connector ("HDMI-A-1"), framebuffer, ...
+    monitor_name: str | None  # what the display calls itself (its EDID), where it says
+    width: int  # its preferred (native) mode, in pixels
     height: int
 
 
 @dataclass
 class Display:
-    screens: list[Screen]
+    screens: list[Screen]  # the connected ones, largest first
     image_style: str | None  # "SL500" ... "SL30"; None on a headless device
+    reason: str  # why this style (or none), in plain words
 
 
 @dataclass
 class Decision:
     granted: bool
-    reasons: list[str]
+    reasons: list[str]  # one per requirement, unmet ones first, each in plain words
+    changes: list[str]  # what would change it: what to add, or what it rests on
 
 
 @dataclass

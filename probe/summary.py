@@ -40,7 +40,10 @@ def render(m: Manifest) -> str:
     usable = "usable" if widevine.usable else "not usable"
     lines.append(f"Widevine:   {usable}, {len(widevine.cdms)} CDM(s) found")
     granted = ", ".join(m.capabilities.qualities) or "none"
-    lines.append(f"Qualities:  {granted} ({m.capabilities.policy.value} policy)")
+    lines.append(
+        f"Qualities:  {granted} ({m.capabilities.policy.value} policy; `capprobe explain` says why)"
+    )
+    lines.append(f"Display:    {m.display.image_style or 'no image style'} ({m.display.reason})")
     lines.append("Headers:")
     lines += [f"  {k}: {v}" for k, v in m.headers.items()]
     lines.append("Probes:")

@@ -12,6 +12,7 @@ from drivers.files import Files
 from drivers.portaudio import PaDevice, PaReport
 from probe import audio, linux
 from probe.audio import AudioFacts, ProcfsAudio
+from probe.linux_display import display
 from probe.models import AudioConfig, Transport
 from probe.parsers import eld_proc, hda_codec, pulse, usb_stream
 from probe.parsers.asound import ProcCard, ProcPcm, parse_pcm_info, parse_usbid
@@ -253,7 +254,8 @@ def test_transport_from_names(words: str, transport: Transport) -> None:
 
 
 def test_a_connected_connectors_edid_gives_the_only_hdmi_output_its_sink(tmp_path: Path) -> None:
-    """A Raspberry Pi-like board: the vc4 HDMI device has no ELD here, DRM has the EDID."""
+    """A Raspberry Pi-like board: the vc4 HDMI device has no ELD here, DRM has the EDID,
+    read by the display probe along with the screen."""
     drm = tmp_path / "sys" / "class" / "drm"
     for name, status in (("card1-HDMI-A-1", "connected"), ("card1-HDMI-A-2", "disconnected")):
         (drm / name).mkdir(parents=True)
@@ -261,22 +263,20 @@ def test_a_connected_connectors_edid_gives_the_only_hdmi_output_its_sink(tmp_pat
     edid = (CAPTURES / "edid" / "lg-tv-sscr2-2020-linuxhw.bin").read_bytes()
     (drm / "card1-HDMI-A-1" / "edid").write_bytes(edid)
     (drm / "card1-HDMI-A-2" / "edid").write_bytes(b"")
-    outcome = linux.audio_drm(Files(tmp_path))
+    outcome = display(Files(tmp_path))
     assert outcome.facts is not None
-    assert list(outcome.facts) == ["card1-HDMI-A-1"]
+    sinks = outcome.facts.sinks
+    assert list(sinks) == ["card1-HDMI-A-1"]
     procfs = ProcfsAudio(
         cards=(ProcCard(1, "vc4hdmi0", "vc4-hdmi", "vc4-hdmi-0", None),),
         pcms=(ProcPcm(1, 0, "MAI PCM i2s-hifi-0", "MAI PCM i2s-hifi-0", True, False),),
     )
-    (out,), _ = audio.merge(AudioFacts(procfs=procfs, edids=outcome.facts))
+    (out,), _ = audio.merge(AudioFacts(procfs=procfs, edids=sinks))
     assert out.sink is not None
     eac3 = [c for c in out.sink.codings if c.type == "E-AC-3"]
     assert [c.joc for c in eac3] == [True]
     assert out.sources[-1] == "drm:card1-HDMI-A-1/edid"
     # two connected screens: which one the sound device feeds is unknown, so no sink
-    two = {
-        "card1-HDMI-A-1": outcome.facts["card1-HDMI-A-1"],
-        "card0-DP-1": outcome.facts["card1-HDMI-A-1"],
-    }
+    two = {"card1-HDMI-A-1": sinks["card1-HDMI-A-1"], "card0-DP-1": sinks["card1-HDMI-A-1"]}
     (alone,), _ = audio.merge(AudioFacts(procfs=procfs, edids=two))
     assert alone.sink is None

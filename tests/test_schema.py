@@ -38,7 +38,11 @@ def full_manifest() -> models.Manifest:
         sources=["alsa-lib", "procfs:eld#0.0"],
     )
     support = models.CodecSupport(["ffmpeg:eac3"], [], ["alsa:hw:1,3"])
-    decision = models.Decision(True, ["HI_RES: 'HDMI 0' takes 24-bit at 192 kHz"])
+    decision = models.Decision(
+        True,
+        ["HI_RES: 'HDMI 0' takes 24-bit at 192 kHz"],
+        ["rests on the Widevine CDM of Google Chrome"],
+    )
     return models.Manifest(
         manifest_version=1,
         generator=models.Generator("capprobe", "0.1.0"),
@@ -86,7 +90,12 @@ def full_manifest() -> models.Manifest:
         ),
         decoders=models.Decoders(*(copy.deepcopy(support) for _ in range(7))),
         locale=models.Locale("de-DE", "de_AT.UTF-8", "LANG", "language", "German falls back"),
-        display=models.Display([models.Screen("HDMI-A-1", 3840, 2160)], "SL500"),
+        display=models.Display(
+            [models.Screen("HDMI-A-1", "LG TV SSCR2", 3840, 2160)],
+            "SL500",
+            "largest connected display HDMI-A-1 'LG TV SSCR2' 3840x2160: its shorter side "
+            "(2160 px) takes SL500",
+        ),
         capabilities=models.Capabilities(
             ["HI_RES"], ["WIDEVINE"], models.Policy.STRICT, {"HI_RES": decision}
         ),

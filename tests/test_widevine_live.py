@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from probe.cli import main
 from tests.rig.cdm_binaries import write_cdm_elf
-from tests.rig.cdm_trees import build_stub_cdm, chrome_manifest, have_gcc
+from tests.rig.cdm_trees import build_stub_cdm, chrome_component_under, chrome_manifest, have_gcc
 
 pytestmark = pytest.mark.skipif(not have_gcc(), reason="gcc builds the stub CDM")
 
@@ -27,21 +27,10 @@ def run(tmp_path: Path, *args: str, env: dict[str, str]) -> dict:  # type: ignor
     return manifest
 
 
-def chrome_component(config: Path, version: str) -> Path:
-    """Chrome's component-updated layout below $XDG_CONFIG_HOME, named by its hint file."""
-    base = config / "google-chrome" / "WidevineCdm"
-    (base / version).mkdir(parents=True)
-    (base / version / "manifest.json").write_text(chrome_manifest(version))
-    (base / "latest-component-updated-widevine-cdm").write_text(
-        json.dumps({"LastBundledVersion": "4.10.2830.0", "Path": str(base / version)})
-    )
-    return base / version / "_platform_specific" / "linux_x64" / "libwidevinecdm.so"
-
-
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="Chrome's desktop CDM is x86_64")
 def test_chrome_layout_and_ffmpeg_make_widevine_usable_and_eac3_decodable(tmp_path: Path) -> None:
     """The issue's "done when": Chrome's CDM layout and ffmpeg on this machine."""
-    library = chrome_component(tmp_path / "config", "4.10.2934.0")
+    library = chrome_component_under(tmp_path / "config", "4.10.2934.0")
     build_stub_cdm(library, "4.10.2934.0")
     manifest = run(tmp_path, env={"XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": "/root"})
     widevine = manifest["drm"]["widevine"]

@@ -198,7 +198,7 @@ def parse_edid(data: bytes, *, verify_checksums: bool = True) -> SinkAudio:
             notes.append(f"ignored {len(trailing)} bytes after the last block")
     speaker_mask = next((c.speaker_mask for c in cta_blocks if c.speaker_mask), 0)
     return SinkAudio(
-        monitor_name=_monitor_name(data[:BLOCK]),
+        monitor_name=monitor_name(data[:BLOCK]),
         connection=_connection(data[:BLOCK], any(c.hdmi_vsdb for c in cta_blocks)),
         sads=tuple(sad for cta in cta_blocks for sad in cta.sads),
         speakers=speaker_names(speaker_mask) or None,
@@ -267,7 +267,7 @@ def _check_sum(block: bytes, index: int, offset: int, strict: bool, notes: list[
     notes.append(f"{message}; parsed anyway")
 
 
-def _monitor_name(base: bytes) -> str | None:
+def monitor_name(base: bytes) -> str | None:
     """The Display Product Name descriptor (tag 0xFC) of the base block, if any."""
     for start in range(54, 126, 18):
         descriptor = base[start : start + 18]

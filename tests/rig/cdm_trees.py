@@ -113,6 +113,17 @@ class Machine:
         self.write("/etc/passwd", "\n".join(lines) + "\n")
 
 
+def chrome_component_under(config: Path, version: str) -> Path:
+    """Chrome's component-updated layout below $XDG_CONFIG_HOME, named by its hint file."""
+    base = config / "google-chrome" / "WidevineCdm"
+    (base / version).mkdir(parents=True)
+    (base / version / "manifest.json").write_text(chrome_manifest(version))
+    (base / "latest-component-updated-widevine-cdm").write_text(
+        json.dumps({"LastBundledVersion": "4.10.2830.0", "Path": str(base / version)})
+    )
+    return base / version / "_platform_specific" / "linux_x64" / "libwidevinecdm.so"
+
+
 def build_stub_cdm(
     target: Path, version: str = "4.10.2830.0-stub", report_uid: bool = False
 ) -> Path:
