@@ -18,7 +18,7 @@ class HostInfo:
     system: str  # sys.platform: "linux", "darwin", "win32", ...
     machine: str  # the kernel's machine name: "x86_64", "aarch64", "AMD64", ...
     kernel: str
-    pointer_bits: int  # of this interpreter, i.e. of the userspace it runs in
+    pointer_bits: int | None  # of this interpreter, i.e. of the userspace it runs in
     glibc_version: str | None  # "2.36" when linked against glibc
     euid: int | None  # None where the OS has no such notion
 

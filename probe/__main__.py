@@ -13,7 +13,9 @@ from drivers import children
 
 
 def _probes_this_machine(args: list[str]) -> bool:
-    return args[:1] == ["run"] and not {"-h", "--help"} & set(args)
+    """`run`, but not asking for help nor replaying a snapshot."""
+    replays = any(a == "--snapshot" or a.startswith("--snapshot=") for a in args)
+    return args[:1] == ["run"] and not replays and not {"-h", "--help"} & set(args)
 
 
 def main() -> None:

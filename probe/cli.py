@@ -14,6 +14,7 @@ import click
 
 from drivers import host
 from drivers.files import Files, NotARegularFile, replaceable, write_atomic
+from drivers.snapshot import SnapshotError, open_snapshot
 from probe import (
     __version__,
     display,
@@ -114,6 +115,13 @@ def main() -> None:
     help="Seconds any one probe may take; probes run together, so this bounds the run.",
 )
 @click.option(
+    "--snapshot",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Replay this snapshot instead of probing the machine, which is not touched; the "
+    "manifest goes to stdout unless --output says where.",
+)
+@click.option(
     "--check-load",
     is_flag=True,
     help="Load each CDM that fits this machine in a throw-away child and ask its version "
@@ -127,9 +135,10 @@ def run(
     policy: str,
     image_style: str | None,
     timeout: float,
+    snapshot: Path | None,
     check_load: bool,
 ) -> None:
-    """Probe this machine and write its manifest atomically."""
+    """Probe this machine (or replay a snapshot) and write its manifest atomically."""
     known = tokens.names()
     for token in required:
         if token not in known:
@@ -151,6 +160,13 @@ def run(
             language.parse_tag(locale_)
         except ValueError as e:
             raise click.BadParameter(str(e), param_hint="--locale") from None
+    replay = None
+    if snapshot is not None:
+        try:
+            replay = open_snapshot(snapshot)
+        except SnapshotError as e:
+            raise click.BadParameter(str(e), param_hint="--snapshot") from None
+        output = output or "-"  # a replayed machine's manifest is not this machine's
     to_stdout = output == "-"
     try:
         target = replaceable(
@@ -170,6 +186,7 @@ def run(
         check_load,
         image_style,
         Policy(policy),
+        replay,
     )
     try:
         result = collect(options)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from hashlib import sha256
 
 from drivers import host
 from drivers.files import Files
+from drivers.snapshot import Snapshot
 from probe import (
     __version__,
     audio,
@@ -57,6 +59,8 @@ class Options:
     # amzn-image-style as the installer sets it ("SL160"), instead of from the displays.
     image_style: str | None = None
     policy: Policy = Policy.STRICT
+    # Replay this snapshot instead of probing the machine (drivers/snapshot.py).
+    snapshot: Snapshot | None = None
 
 
 def generated_at(env: Mapping[str, str]) -> tuple[str, bool]:
@@ -75,11 +79,21 @@ def generated_at(env: Mapping[str, str]) -> tuple[str, bool]:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ"), reproducible
 
 
-def collect(options: Options, files: Files | None = None) -> Manifest:
-    files = files or Files()
-    env = host.environ()
-    info = host.host_info()
-    stamp, reproducible = generated_at(env)
+# What a replay uses where a live run draws a random value: a replay never makes anything
+# up, so two replays of one snapshot give the same manifest.
+REPLAY_FRESH = sha256(b"capprobe: replayed from a snapshot").hexdigest()
+
+
+def collect(options: Options) -> Manifest:
+    """Probe this machine, or replay `options.snapshot` without touching it."""
+    stamp, reproducible = generated_at(host.environ())
+    replay = options.snapshot
+    if replay is None:
+        files, env, info = Files(), host.environ(), host.host_info()
+        fresh, previous_id = host.random_hex(32), options.previous_id
+    else:
+        files, env, info = replay.files, replay.environment, replay.host
+        fresh, previous_id = REPLAY_FRESH, _no_previous_id
     os_name = platform_facts.os_name(info.system)
     if os_name != "linux":
         raise UnsupportedPlatform(
@@ -91,9 +105,9 @@ def collect(options: Options, files: Files | None = None) -> Manifest:
         info,
         env,
         options.key,
-        options.previous_id,
+        previous_id,
         options.locale,
-        host.random_hex(32),
+        fresh,
         options.timeout,
         options.check_load,
     )
@@ -146,3 +160,8 @@ def _widevine(found: CdmSearch | None, platform: Platform) -> Widevine:
         else []
     )
     return widevine.summarise(cdms)
+
+
+def _no_previous_id() -> DeviceId | None:
+    """A replay keeps no earlier ID: the snapshot's machine is not this one."""
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from drivers import alsa, children, commands, network, portaudio, soundserver
 from drivers.files import Files
@@ -27,7 +27,7 @@ from probe.linux_widevine import CdmSearch
 from probe.models import DeviceId, IdKind, Libc, Locale, Platform, Status
 
 if TYPE_CHECKING:  # each audio probe imports its parsers: most machines lack some sources
-    from probe.parsers import eld_proc, hda_codec, usb_stream
+    from probe.parsers import asound, eld_proc, hda_codec, usb_stream
 
 
 @dataclass(frozen=True)
@@ -60,23 +60,34 @@ def probes(
 ) -> LinuxProbes:
     """Child processes get most of the run's deadline, so they are killed (and say so)
     before the framework would have to abandon their probe. The audio children start
-    first, unless the entry point started them already."""
+    first, unless the entry point started them already; a replay (`files` not live) starts
+    none, and the probes that only ask the live system say so."""
     child = max(0.1, timeout * 0.9)
-    children.start_linux_audio()
+    if files.live:
+        children.start_linux_audio()
     return LinuxProbes(
         platform=Probe("platform", lambda: platform(files, host)),
         device_id=Probe("device_id", lambda: identity(files, key, previous_id(), fresh)),
         locale=Probe("locale", lambda: locale(files, env, locale_override)),
-        alsa=Probe("audio.alsa", lambda: audio_alsa(child)),
+        alsa=Probe(
+            "audio.alsa", lambda: audio_alsa(child) if files.live else _unrecorded("alsa-lib")
+        ),
         procfs=Probe("audio.procfs", lambda: audio_procfs(files)),
         display=Probe("display", lambda: linux_display.display(files)),
-        portaudio=Probe("audio.portaudio", lambda: audio_portaudio(child)),
+        portaudio=Probe(
+            "audio.portaudio",
+            lambda: audio_portaudio(child) if files.live else _unrecorded("PortAudio"),
+        ),
         server=Probe("audio.server", lambda: audio_server(files, env, child)),
         decoders=Probe("decoders", lambda: linux_decoders.decoders(files, child)),
         widevine=Probe(
             "drm.widevine", lambda: linux_widevine.widevine(files, host, env, check_load, child)
         ),
     )
+
+
+def _unrecorded(source: str) -> NoReturn:
+    raise Unavailable(Status.ABSENT, f"replaying a snapshot: it holds no {source} answers")
 
 
 def platform(files: Files, host: HostInfo) -> Outcome[Platform]:
@@ -97,7 +108,8 @@ def platform(files: Files, host: HostInfo) -> Outcome[Platform]:
     libc_text = (
         f"{libc.name} {libc.version or '(version unknown)'}" if libc else "C library unknown"
     )
-    detail = f"{facts.arch}, {facts.userspace_bits}-bit userspace, {libc_text}"
+    bits = f"{facts.userspace_bits}-bit" if facts.userspace_bits else "unknown"
+    detail = f"{facts.arch or 'architecture unknown'}, {bits} userspace, {libc_text}"
     return Outcome(Status.OK, detail + (f", {model}" if model else ", no board model"), facts)
 
 
@@ -118,22 +130,33 @@ def _libc(files: Files, host: HostInfo) -> Libc | None:
 def identity(
     files: Files, key: device_id.IdKey, previous: DeviceId | None, fresh: str
 ) -> Outcome[DeviceId]:
+    unreadable = []
     try:
         found = network.interfaces(files)
     except FileNotFoundError:
         found = []
+    except OSError as e:  # a link loop in a snapshot: the fallbacks still count
+        found = []
+        unreadable.append(f"/sys/class/net unreadable: {e.strerror or e}")
     default = routes.default_interface(*network.route_tables(files))
     ranked, left_out = device_id.candidates(found, default)
     fallbacks, missing = _fallbacks(files)
     chosen = device_id.decide(key, ranked, fallbacks, previous, fresh)
     source = chosen.source
-    what = f"from {source.interface}" if source.interface else f"from the {source.kind.value}"
+    if source.kind is IdKind.GENERATED and not files.live:
+        source.notes.append("replayed from a snapshot: a fixed stand-in, not a random ID")
+    if source.interface:
+        what = f"from {source.interface}"
+    elif source.kind is IdKind.GENERATED:
+        what = "generated"
+    else:
+        what = f"from the {source.kind.value}"
     parts = [f"{source.history.value} ID {what}: {source.selection}"]
     if left_out:
         parts.append("left out " + ", ".join(left_out))
     if not ranked and missing:
         parts.append("; ".join(missing))
-    return Outcome(Status.OK, "; ".join(parts), chosen)
+    return Outcome(Status.OK, "; ".join(parts + unreadable), chosen)
 
 
 def _fallbacks(files: Files) -> tuple[list[device_id.FallbackSource], list[str]]:
@@ -216,6 +239,11 @@ def audio_procfs(files: Files) -> Outcome[ProcfsAudio]:
 
     cards = tuple(asound.parse_cards(_read_text(files, "/proc/asound/cards") or ""))
     pcms = tuple(asound.parse_pcms(_read_text(files, "/proc/asound/pcm") or ""))
+    guessed = []
+    if not cards:  # a snapshot made by hand, or from a report that left the list out
+        cards = _cards_by_directory(files)
+        if cards:
+            guessed.append("no card list: cards from their directories")
     streams: dict[tuple[int, int], usb_stream.UsbStream] = {}
     codecs: dict[int, tuple[hda_codec.Codec, ...]] = {}
     elds: dict[int, tuple[tuple[str, eld_proc.EldProc], ...]] = {}
@@ -263,11 +291,42 @@ def audio_procfs(files: Files) -> Outcome[ProcfsAudio]:
             except (ValueError, OSError) as e:
                 problems.append(f"{path}: {e}")
         elds[card.index] = tuple(parsed)
+    if not pcms and streams:
+        pcms = _pcms_of_streams(streams)
+        guessed.append("no PCM list: playback devices from the USB stream files")
     detail = f"{len(cards)} cards, {sum(p.playback for p in pcms)} playback devices"
+    if guessed:
+        detail += f" ({'; '.join(guessed)})"
     if problems:
         detail += "; unreadable: " + "; ".join(problems)
     found_all = ProcfsAudio(cards, pcms, streams, codecs, elds, usbids, infos)
     return Outcome(Status.OK, detail, found_all)
+
+
+def _cards_by_directory(files: Files) -> tuple[asound.ProcCard, ...]:
+    """Cards named only by their /proc/asound/cardN directories: their names are unknown."""
+    from probe.parsers import asound
+
+    found = []
+    for path in files.glob("/proc/asound", "card[0-9]*"):
+        number = path.rsplit("card", 1)[1]
+        if number.isdigit():
+            index = int(number)
+            found.append(asound.ProcCard(index, f"card{index}", "", f"card {index}", None))
+    return tuple(sorted(found, key=lambda c: c.index))
+
+
+def _pcms_of_streams(
+    streams: Mapping[tuple[int, int], usb_stream.UsbStream],
+) -> tuple[asound.ProcPcm, ...]:
+    """The PCM devices USB stream files imply: streamN describes device N of its card."""
+    from probe.parsers import asound
+
+    return tuple(
+        asound.ProcPcm(card, device, s.pcm_name or "USB Audio", s.pcm_name or "USB Audio",
+                       s.playback is not None, s.capture is not None)
+        for (card, device), s in sorted(streams.items())
+    )  # fmt: skip
 
 
 def audio_portaudio(timeout: float) -> Outcome[portaudio.PaReport]:
@@ -285,6 +344,8 @@ def audio_server(files: Files, env: Mapping[str, str], timeout: float) -> Outcom
     """The running sound server, asked and never started: PipeWire through pw-dump (the real
     sink formats and the graph clock), else PulseAudio through pactl; PULSE_SERVER in our
     environment names the server clients use, and wins."""
+    if not files.live:
+        _unrecorded("sound-server")
     servers = soundserver.running_servers(files)
     pipewire = [s for s in servers if s.name == soundserver.PIPEWIRE]
     speakers = [s for s in servers if s.name in soundserver.PULSE_PROTOCOL]

@@ -299,7 +299,7 @@ def _pref_notes(found: CdmFile, prefs: Mapping[str, object]) -> list[str]:
 
 
 def _check_load(
-    found: CdmFile, host: HostInfo, interpreter: tuple[str | None, int], timeout: float
+    found: CdmFile, host: HostInfo, interpreter: tuple[str | None, int | None], timeout: float
 ) -> CdmFile:
     header = found.header
     if header is None or header.format != "elf" or not found.regular:
