@@ -268,3 +268,28 @@ def validate(manifest_path: str) -> None:
 def schema() -> None:
     """Print the manifest's JSON Schema (draft 2020-12)."""
     click.echo(manifest.schema_text(), nl=False)
+
+
+@main.group()
+def snapshot() -> None:
+    """Snapshots: what a probe read, which `capprobe run --snapshot DIR` replays."""
+
+
+@snapshot.command(name="import-alsa-info")
+@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+def import_alsa_info(report: Path, directory: Path) -> None:
+    """Turn an alsa-info.sh report (as pasted in a mail or an issue) into a snapshot in DIR,
+    which must not exist or be empty."""
+    from probe.alsa_info_import import import_report
+    from probe.parsers.alsa_info import AlsaInfoError
+
+    try:
+        data = Files().read_bytes(str(report.absolute()), limit=16 << 20)
+    except OSError as e:
+        _fail(f"cannot read {report}: {e.strerror or e}")
+    try:
+        done = import_report(data.decode("utf-8", errors="replace"), directory)
+    except (AlsaInfoError, SnapshotError) as e:
+        _fail(f"{report}: {e}")
+    _say(done.line())

@@ -227,3 +227,32 @@ def test_a_snapshot_is_never_written_over_something(tmp_path: Path) -> None:
     with pytest.raises(SnapshotError, match="exists and is not an empty directory"):
         write_snapshot(root, {"/proc/asound/cards": b""}, host, {}, "a test", {})
     assert [p.name for p in root.iterdir()] == ["keep"]
+
+
+def test_an_imported_alsa_info_report_replays(tmp_path: Path) -> None:
+    """A real report sent as a mail attachment (fixtures/SOURCES.md): the Topping D50s it
+    lists becomes the replayed manifest's output, its kernel the platform's."""
+    report = next((CAPTURES / "alsa-info").glob("nuc8-alc233-*"))
+    snapshot = tmp_path / "snap"
+    runner = CliRunner()
+    result = runner.invoke(main, ["snapshot", "import-alsa-info", str(report), str(snapshot)])
+    assert result.exit_code == 0, result.output
+    assert "alsa-info.sh 0.4.65 report imported: 2 cards, 2 HD-audio codecs, 1 USB stream" in (
+        result.stderr
+    )
+    document = replay(snapshot)
+    (dac,) = document["audio_outputs"]
+    assert (dac["id"], dac["name"], dac["transport"]) == ("alsa:hw:1,0", "D50s: USB Audio", "usb")
+    assert document["platform"]["kernel"] == "5.10.10-1-MANJARO"
+    again = runner.invoke(main, ["snapshot", "import-alsa-info", str(report), str(snapshot)])
+    assert again.exit_code == 1
+    assert "exists and is not an empty directory" in again.stderr
+    not_a_report = tmp_path / "dmesg.txt"
+    not_a_report.write_bytes(b"[    0.000000] Linux version 6.1.0\n\x00\xff")
+    refused = runner.invoke(
+        main, ["snapshot", "import-alsa-info", str(not_a_report), str(tmp_path / "other")]
+    )
+    assert refused.exit_code == 1
+    assert "binary data, not the text of an alsa-info.sh report" in refused.stderr
+    assert "Traceback" not in refused.output
+    assert not (tmp_path / "other").exists()
