@@ -50,17 +50,7 @@ class Snapshot:
 
     def answer(self, name: str) -> Any | None:
         """The recorded answer called `name`, or None when the snapshot has none."""
-        path = self.root / ANSWERS / answer_file(name)
-        try:
-            data = Files(self.root).read_bytes(f"/{ANSWERS}/{answer_file(name)}", limit=_MAX_ANSWER)
-        except FileNotFoundError:
-            return None
-        except OSError as e:
-            raise SnapshotError(f"{path}: {e.strerror or e}") from None
-        try:
-            return json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise SnapshotError(f"{path}: not JSON: {e}") from None
+        return _read_json(self.root, f"{ANSWERS}/{answer_file(name)}", _MAX_ANSWER)
 
 
 def answer_file(name: str) -> str:
@@ -71,17 +61,10 @@ def answer_file(name: str) -> str:
 def open_snapshot(root: Path) -> Snapshot:
     if not root.is_dir():
         raise SnapshotError(f"{root}: not a directory")
-    try:
-        data = Files(root).read_bytes(f"/{META}", limit=_MAX_META)
-    except FileNotFoundError:
+    meta = _read_json(root, META, _MAX_META)
+    if meta is None:
         return Snapshot(root.resolve(), _UNKNOWN_HOST)
-    except OSError as e:
-        raise SnapshotError(f"{root / META}: {e.strerror or e}") from None
     where = root / META
-    try:
-        meta = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise SnapshotError(f"{where}: not JSON: {e}") from None
     if not isinstance(meta, dict):
         raise SnapshotError(f"{where}: not a JSON object")
     version = meta.get("format")
@@ -93,6 +76,21 @@ def open_snapshot(root: Path) -> Snapshot:
         _strings(meta.get("environment", {}), where, "environment"),
         str(meta.get("made_by", "unknown")),
     )
+
+
+def _read_json(root: Path, relative: str, limit: int) -> Any | None:
+    """The JSON file at `relative` inside the snapshot; None when there is none."""
+    where = root / relative
+    try:
+        data = Files(root).read_bytes(f"/{relative}", limit=limit)
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise SnapshotError(f"{where}: {e.strerror or e}") from None
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise SnapshotError(f"{where}: not JSON: {e}") from None
 
 
 _HOST_TYPES: dict[str, type] = {

@@ -295,7 +295,7 @@ def _hardware(facts: AudioFacts) -> list[AudioOutput]:
         if transport is None and connection == "DisplayPort":
             transport = Transport.DISPLAYPORT
         outputs.append(
-            _output(
+            output_for(
                 f"alsa:hw:{card},{device}",
                 name,
                 transport or transport_of(words),
@@ -336,7 +336,7 @@ def _configured(facts: AudioFacts) -> list[AudioOutput]:
         native = pcm.pcm_type in DIRECT_TYPES or pcm.pcm_type in PLUGIN_TYPES
         configs = _alsa_configs(pcm.configs) if pcm.status == "ok" else []
         outputs.append(
-            _output(
+            output_for(
                 f"alsa:{pcm.name}",
                 pcm.description or pcm.name,
                 transport_of(f"{pcm.name} {pcm.description or ''}"),
@@ -367,7 +367,7 @@ def _server_sinks(server: ServerAudio | None) -> list[AudioOutput]:
         else:
             transport = transport_of(sink.words)
         outputs.append(
-            _output(
+            output_for(
                 server.output_id(sink.name),
                 sink.description,
                 transport,
@@ -385,7 +385,7 @@ def _portaudio_only(report: PaReport) -> list[AudioOutput]:
     """When neither alsa-lib nor procfs answered: PortAudio's devices, rates without formats."""
     outputs = []
     for dev in report.devices:
-        output = _output(
+        output = output_for(
             f"portaudio:{dev.host_api}:{dev.name}",
             dev.name,
             transport_of(dev.name),
@@ -517,7 +517,7 @@ def transport_of(words: str) -> Transport:
     return Transport.UNKNOWN
 
 
-def _output(
+def output_for(
     output_id: str,
     name: str,
     transport: Transport,
@@ -528,6 +528,7 @@ def _output(
     sink: Sink | None,
     sources: list[str],
 ) -> AudioOutput:
+    """An output whose maxima are measured from its configs; not yet the default."""
     return AudioOutput(
         id=output_id,
         name=name or output_id,

@@ -14,8 +14,9 @@ def render(m: Manifest) -> str:
         f"{len(caps.qualities)} of {len(caps.decisions)} qualities granted under the "
         f"{caps.policy.value} policy: {granted}",
     ]
+    summaries = {spec.token: spec.summary for spec in tokens.table()}
     for token, decision in ordered(caps.decisions):
-        lines += ["", *decision_lines(token, decision)]
+        lines += ["", *decision_lines(token, decision, summaries.get(token))]
     lines += ["", "Headers:"]
     for name, why in header_reasons(m).items():
         value = m.headers.get(name)
@@ -48,10 +49,9 @@ def header_reasons(m: Manifest) -> dict[str, str]:
     }
 
 
-def decision_lines(token: str, decision: Decision) -> list[str]:
-    summaries = {spec.token: spec.summary for spec in tokens.table()}
+def decision_lines(token: str, decision: Decision, summary: str | None) -> list[str]:
     head = f"{token}: {'granted' if decision.granted else 'NOT granted'}"
-    lines = [head + (f" ({summaries[token]})" if token in summaries else "")]
+    lines = [head + (f" ({summary})" if summary else "")]
     lines.append("  why:")
     lines += [f"    - {reason}" for reason in decision.reasons]
     if decision.changes:

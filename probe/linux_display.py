@@ -74,7 +74,7 @@ def _from_drm(files: Files, paths: list[str]) -> Outcome[DisplayFacts]:
             found.notes.append(f"{name} unknown, not counted (it cannot sense a display)")
             continue
         edid = _read_edid(files, path, found.problems)
-        screen = _screen(files, path, status, edid, found)
+        screen = _screen(files, path, name, status, edid, found)
         if screen is not None:
             found.screens.append(screen)
         if kind in _AUDIO_TYPES and status == "connected":
@@ -86,11 +86,10 @@ def _from_drm(files: Files, paths: list[str]) -> Outcome[DisplayFacts]:
 
 
 def _screen(
-    files: Files, path: str, status: str, edid: bytes | None, found: _Found
+    files: Files, path: str, name: str, status: str, edid: bytes | None, found: _Found
 ) -> Screen | None:
     """The connector as a screen of its preferred mode: the first in `modes`, where the
     kernel sorts the preferred one (then the largest)."""
-    name = path.rsplit("/", 1)[1].split("-", 1)[1]
     modes = _read(files, f"{path}/modes", found.problems)
     first = modes.strip().splitlines()[0].strip() if modes and modes.strip() else ""
     if not first:

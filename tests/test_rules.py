@@ -82,22 +82,11 @@ def output(
     native: bool = True,
     busy: bool = False,
     sink: Sink | None = None,
-    is_default: bool = False,
 ) -> AudioOutput:
-    return AudioOutput(
-        id=output_id,
-        name=name,
-        transport=transport,
-        is_default=is_default,
-        native=native,
-        busy=busy,
-        configs=configs,
-        max_rate=max((r for c in configs for r in c.rates), default=None),
-        max_bits=max((c.bits for c in configs), default=None),
-        max_channels=max((n for c in configs for n in c.channels), default=None),
-        sink=sink,
+    return audio.output_for(
+        output_id, name, transport, native=native, busy=busy, configs=configs, sink=sink,
         sources=["test"],
-    )
+    )  # fmt: skip
 
 
 CHROME = Place("Google Chrome", "component", "~/.config/google-chrome/WidevineCdm", Layout.CHROMIUM)

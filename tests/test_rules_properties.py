@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from probe import decoders, rules, tokens
+from probe import audio, decoders, rules, tokens
 from probe.decoders import DecoderFacts, SourceAnswer
 from probe.models import (
     AudioConfig,
@@ -96,21 +96,20 @@ def output(
     sink: Sink | None,
 ) -> AudioOutput:
     prefix = "alsa:hw:0," if native else "pulse:sink"
-    return remeasure(
-        AudioOutput(
-            f"{prefix}{index}", f"output {index}", transport, index == 0, native, busy,
-            configs, None, None, None, sink, ["test"],
-        )
+    made = audio.output_for(
+        f"{prefix}{index}", f"output {index}", transport, native=native, busy=busy,
+        configs=configs, sink=sink, sources=["test"],
     )  # fmt: skip
+    return replace(made, is_default=index == 0)
 
 
 def remeasure(o: AudioOutput) -> AudioOutput:
-    return replace(
-        o,
-        max_rate=max((r for c in o.configs for r in c.rates), default=None),
-        max_bits=max((c.bits for c in o.configs), default=None),
-        max_channels=max((n for c in o.configs for n in c.channels), default=None),
-    )
+    """`o` with its maxima measured again from its configs."""
+    made = audio.output_for(
+        o.id, o.name, o.transport, native=o.native, busy=o.busy, configs=o.configs,
+        sink=o.sink, sources=o.sources,
+    )  # fmt: skip
+    return replace(made, is_default=o.is_default)
 
 
 configs = st.lists(st.sampled_from(CONFIGS), max_size=2, unique_by=id)
