@@ -34,8 +34,10 @@ class Files:
 
     def resolve(self, path: str) -> str:
         """The path with every link followed, as the mirrored system would name it."""
-        if self.live:
-            return os.path.realpath(path)
+        return os.path.realpath(path) if self.live else self._walk(path)
+
+    def _walk(self, path: str) -> str:
+        """`resolve` done a component at a time, so that every link stays inside the root."""
         parts = list(PurePosixPath(path).parts[1:])
         resolved: list[str] = []
         hops = 0
@@ -52,13 +54,17 @@ class Files:
                 hops += 1
                 if hops > _MAX_LINKS:
                     raise OSError(errno.ELOOP, "too many levels of links", path)
-                target = PurePosixPath(os.readlink(candidate))
+                target = PurePosixPath(self._link(candidate, "/" + "/".join([*resolved, part])))
                 if target.is_absolute():
                     resolved = []
                 parts = list(target.parts[1:] if target.is_absolute() else target.parts) + parts
                 continue
             resolved.append(part)
         return "/" + "/".join(resolved)
+
+    def _link(self, link: Path, path: str) -> str:
+        """The target of `link`, which the mirrored system calls `path`."""
+        return os.readlink(link)
 
     def host_path(self, path: str) -> Path:
         """Where `path` of the mirrored system lies on this machine."""
@@ -126,7 +132,7 @@ class Files:
                     )
                     continue
                 seen.add((info.st_dev, info.st_ino))
-                entries = sorted(os.scandir(self.host_path(directory)), key=lambda e: e.name)
+                entries = self._scan(directory)
             except OSError as e:
                 if directory != top or not isinstance(e, FileNotFoundError):
                     found.problems.append((directory, _problem(e)))
@@ -153,6 +159,9 @@ class Files:
         found.files.sort(key=lambda f: f.path)
         found.problems.sort()
         return found
+
+    def _scan(self, directory: str) -> list[os.DirEntry[str]]:
+        return sorted(os.scandir(self.host_path(directory)), key=lambda e: e.name)
 
     def _inside(self, path: str, scopes: tuple[str, ...]) -> str:
         """`path` with its links followed; OutsideRootError when that leaves every scope."""

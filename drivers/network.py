@@ -1,8 +1,9 @@
 """Network interfaces and routes as the Linux kernel exposes them in sysfs and procfs.
 
 Everything but the permanent address and the driver name is read through `Files`, so a
-snapshot of sysfs and procfs replays it; those two need ethtool ioctls on the live system
-(a snapshot falls back to the bus device's driver link).
+snapshot of sysfs and procfs replays it; those two need ethtool ioctls on the live system,
+asked through `Answers` (a snapshot without them falls back to the bus device's driver link
+and no permanent address).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import ctypes
 import fcntl
 import socket
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from drivers.answers import Answers, Unrecorded
 from drivers.files import Files
 
 _NET = "/sys/class/net"
@@ -45,12 +48,12 @@ class Interface:
     lower: tuple[str, ...]  # devices under it: bridge ports, bond slaves, vlan parents
 
 
-def interfaces(files: Files) -> list[Interface]:
+def interfaces(files: Files, answers: Answers) -> list[Interface]:
     """Every interface, skipping any that disappears while it is read."""
     found = []
     for name in files.listdir(_NET):
         try:
-            found.append(_interface(files, name))
+            found.append(_interface(files, answers, name))
         except FileNotFoundError:
             continue
     return found
@@ -67,11 +70,11 @@ def route_tables(files: Files) -> tuple[str | None, str | None]:
     return tables[0], tables[1]
 
 
-def _interface(files: Files, name: str) -> Interface:
+def _interface(files: Files, answers: Answers, name: str) -> Interface:
     base = f"{_NET}/{name}"
     uevent = _uevent(files, f"{base}/uevent")
     device_path = files.resolve(f"{base}/device") if files.exists(f"{base}/device") else None
-    driver = ethtool_driver(name) if files.live else None
+    driver = _ethtool_answer(answers, f"ethtool -i {name}", lambda: ethtool_driver(name))
     if driver is None and files.exists(f"{base}/device/driver"):
         driver = files.resolve(f"{base}/device/driver").rsplit("/", 1)[-1]
     address = _optional(files, f"{base}/address")
@@ -82,7 +85,9 @@ def _interface(files: Files, name: str) -> Interface:
     return Interface(
         name=name,
         address=address.lower() if address else None,
-        permanent_address=permanent_address(name) if files.live else None,
+        permanent_address=_ethtool_answer(
+            answers, f"ethtool -P {name}", lambda: permanent_address(name)
+        ),
         addr_assign_type=_optional_int(files, f"{base}/addr_assign_type"),
         arphrd_type=_optional_int(files, f"{base}/type"),
         flags=_optional_int(files, f"{base}/flags") or 0,
@@ -96,6 +101,13 @@ def _interface(files: Files, name: str) -> Interface:
         tun="tun_flags" in entries,
         lower=tuple(sorted(lower)),
     )
+
+
+def _ethtool_answer(answers: Answers, asked: str, live: Callable[[], str | None]) -> str | None:
+    try:
+        return answers.ask(asked, str | None, live)
+    except Unrecorded:
+        return None
 
 
 def permanent_address(name: str) -> str | None:

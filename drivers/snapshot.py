@@ -16,8 +16,9 @@ and what it lacks is reported as absent.
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -31,6 +32,15 @@ ANSWERS = ".capprobe/answers"
 _MAX_META = 1 << 20
 _MAX_ANSWER = 64 << 20
 _UNKNOWN_HOST = HostInfo("linux", "", "", None, None, None)
+
+
+@dataclass(frozen=True)
+class Content:
+    """A file of which only some pieces were read (a CDM library's header and dynamic
+    section): written sparse, at its real size, so offsets and the size replay."""
+
+    size: int
+    pieces: dict[int, bytes]  # offset: the bytes read there
 
 
 class SnapshotError(ValueError):
@@ -61,6 +71,7 @@ def answer_file(name: str) -> str:
 def open_snapshot(root: Path) -> Snapshot:
     if not root.is_dir():
         raise SnapshotError(f"{root}: not a directory")
+    _check_answers(root)
     meta = _read_json(root, META, _MAX_META)
     if meta is None:
         return Snapshot(root.resolve(), _UNKNOWN_HOST)
@@ -76,6 +87,15 @@ def open_snapshot(root: Path) -> Snapshot:
         _strings(meta.get("environment", {}), where, "environment"),
         str(meta.get("made_by", "unknown")),
     )
+
+
+def _check_answers(root: Path) -> None:
+    """Every answer file is JSON: a damaged one stops the replay before it starts, rather
+    than turn into one probe's error."""
+    directory = root / ANSWERS
+    if directory.is_dir():
+        for path in sorted(directory.iterdir()):
+            _read_json(root, f"{ANSWERS}/{path.name}", _MAX_ANSWER)
 
 
 def _read_json(root: Path, relative: str, limit: int) -> Any | None:
@@ -130,23 +150,35 @@ def _strings(raw: Any, where: Path, key: str) -> dict[str, str]:
 
 def write_snapshot(
     root: Path,
-    files: Mapping[str, bytes],
+    files: Mapping[str, bytes | Content],
     host: HostInfo,
     environment: Mapping[str, str],
     made_by: str,
     answers: Mapping[str, Any],
+    links: Mapping[str, str] | None = None,
+    directories: Collection[str] = (),
 ) -> None:
     """Write a snapshot into `root`, which must not exist or be empty: a snapshot is never
-    mixed with what was there."""
+    mixed with what was there. `links` (path: target, as readlink gave it) and
+    `directories` (empty ones included) keep the shape of the tree the files lay in."""
+    links = links or {}
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
         raise SnapshotError(f"{root}: exists and is not an empty directory")
-    for path in files:
+    for path in [*files, *links, *directories]:
         _inside(path)
     root.mkdir(parents=True, exist_ok=True)
+    for path in sorted(directories):
+        _place(root, path).mkdir(parents=True, exist_ok=True)
+    for path, target in sorted(links.items()):
+        _place(root, path).parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, _place(root, path))
     for path, data in sorted(files.items()):
-        target = root.joinpath(*PurePosixPath(path).parts[1:])
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, data)
+        place = _place(root, path)
+        place.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, Content):
+            _write_sparse(place, data)
+        else:
+            write_atomic(place, data)
     meta = {
         "format": FORMAT,
         "host": asdict(host),
@@ -157,6 +189,18 @@ def write_snapshot(
     write_atomic(root / META, _json(meta))
     for name, answer in sorted(answers.items()):
         write_atomic(root / ANSWERS / answer_file(name), _json(answer))
+
+
+def _place(root: Path, path: str) -> Path:
+    return root.joinpath(*PurePosixPath(path).parts[1:])
+
+
+def _write_sparse(place: Path, content: Content) -> None:
+    with open(place, "wb") as f:
+        for offset, piece in sorted(content.pieces.items()):
+            f.seek(offset)
+            f.write(piece)
+        f.truncate(content.size)
 
 
 def _inside(path: str) -> None:

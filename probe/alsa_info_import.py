@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import probe
+from drivers.commands import CommandResult
 from drivers.host import HostInfo
+from drivers.plain import to_plain
 from drivers.snapshot import write_snapshot
 from probe.parsers.alsa_info import parse_report
 from probe.parsers.asound import parse_cards
@@ -48,7 +51,9 @@ def import_report(text: str, root: Path) -> ImportSummary:
         HostInfo("linux", report.machine or "", report.kernel_release or "", None, None, None),
         {},
         f"alsa-info.sh {version} report, imported by capprobe {probe.__version__}",
-        {"aplay -l": {"stdout": report.aplay_l}} if report.aplay_l is not None else {},
+        {"aplay -l": _command_answer(["aplay", "-l"], report.aplay_l)}
+        if report.aplay_l is not None
+        else {},
     )
     return ImportSummary(
         root,
@@ -58,6 +63,11 @@ def import_report(text: str, root: Path) -> ImportSummary:
         sum("/stream" in path for path in report.files),
         tuple(report.notes),
     )
+
+
+def _command_answer(argv: list[str], stdout: str) -> dict[str, Any]:
+    """What drivers.answers keeps for a command that printed `stdout`."""
+    return {"answer": to_plain(CommandResult(tuple(argv), 0, stdout, ""))}
 
 
 def _count(number: int, thing: str) -> str:

@@ -270,9 +270,46 @@ def schema() -> None:
     click.echo(manifest.schema_text(), nl=False)
 
 
-@main.group()
+class _RecordByDefault(click.Group):
+    """`capprobe snapshot DIR` is `capprobe snapshot record DIR`; a subcommand's name (or
+    help) picks that subcommand."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["record", *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=_RecordByDefault)
 def snapshot() -> None:
-    """Snapshots: what a probe read, which `capprobe run --snapshot DIR` replays."""
+    """Snapshots: what a probe read, which `capprobe run --snapshot DIR` replays.
+    `capprobe snapshot DIR` records this machine into DIR."""
+
+
+@snapshot.command(name="record")
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1, max=3600),
+    default=20.0,
+    show_default=True,
+    help="Seconds any one probe may take, as for run.",
+)
+def record_command(directory: Path, timeout: float) -> None:
+    """Probe this machine as run does and keep, in DIR (which must not exist or be empty),
+    everything the probes read and were told, without MAC addresses, user names, host names
+    or machine identifiers. No manifest is written."""
+    from probe.scrub import ScrubError
+    from probe.snapshot_record import record
+
+    options = Options(IdKey.builtin(), None, timeout, lambda: None)
+    try:
+        done = record(directory, options)
+    except (SnapshotError, ScrubError) as e:
+        _fail(f"{directory}: {e}")
+    except UnsupportedPlatform as e:
+        _fail(str(e))
+    _say(done.line())
 
 
 @snapshot.command(name="import-alsa-info")

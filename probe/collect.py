@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from hashlib import sha256
 
 from drivers import host
+from drivers.answers import Answers
 from drivers.files import Files
+from drivers.host import HostInfo
 from drivers.snapshot import Snapshot
 from probe import (
     __version__,
@@ -84,16 +86,47 @@ def generated_at(env: Mapping[str, str]) -> tuple[str, bool]:
 REPLAY_FRESH = sha256(b"capprobe: replayed from a snapshot").hexdigest()
 
 
-def collect(options: Options) -> Manifest:
-    """Probe this machine, or replay `options.snapshot` without touching it."""
-    stamp, reproducible = generated_at(host.environ())
+@dataclass(frozen=True)
+class Sources:
+    """Where a run's facts come from: this machine, a snapshot of one, or this machine while
+    it is being recorded (drivers/recording.py)."""
+
+    files: Files
+    answers: Answers
+    env: Mapping[str, str]
+    host: HostInfo
+    fresh: str  # what a device ID generated now would be
+    previous_id: Callable[[], DeviceId | None]
+
+
+def sources(options: Options) -> Sources:
+    """The live machine's, or `options.snapshot`'s."""
     replay = options.snapshot
     if replay is None:
-        files, env, info = Files(), host.environ(), host.host_info()
-        fresh, previous_id = host.random_hex(32), options.previous_id
-    else:
-        files, env, info = replay.files, replay.environment, replay.host
-        fresh, previous_id = REPLAY_FRESH, _no_previous_id
+        return Sources(
+            Files(),
+            Answers(),
+            host.environ(),
+            host.host_info(),
+            host.random_hex(32),
+            options.previous_id,
+        )
+    return Sources(
+        replay.files,
+        Answers(replay.answer),
+        replay.environment,
+        replay.host,
+        REPLAY_FRESH,
+        _no_previous_id,
+    )
+
+
+def collect(options: Options, given: Sources | None = None) -> Manifest:
+    """Probe this machine, or replay `options.snapshot` without touching it; or take the
+    facts from `given`."""
+    stamp, reproducible = generated_at(host.environ())
+    source = given or sources(options)
+    files, env, info = source.files, source.env, source.host
     os_name = platform_facts.os_name(info.system)
     if os_name != "linux":
         raise UnsupportedPlatform(
@@ -102,12 +135,13 @@ def collect(options: Options) -> Manifest:
         )
     probes = linux.probes(
         files,
+        source.answers,
         info,
         env,
         options.key,
-        previous_id,
+        source.previous_id,
         options.locale,
-        fresh,
+        source.fresh,
         options.timeout,
         options.check_load,
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
-from drivers import alsa, children, commands, network, portaudio, soundserver
+from drivers import alsa, children, network, portaudio, soundserver
+from drivers.answers import Answers, Unrecorded
 from drivers.files import Files
 from drivers.host import HostInfo
 from probe import (
@@ -49,6 +50,7 @@ class LinuxProbes:
 
 def probes(
     files: Files,
+    answers: Answers,
     host: HostInfo,
     env: Mapping[str, str],
     key: device_id.IdKey,
@@ -60,38 +62,33 @@ def probes(
 ) -> LinuxProbes:
     """Child processes get most of the run's deadline, so they are killed (and say so)
     before the framework would have to abandon their probe. The audio children start
-    first, unless the entry point started them already; a replay (`files` not live) starts
-    none, and the probes that only ask the live system say so."""
+    first, unless the entry point started them already; a replay (`answers` not live)
+    starts none, and takes what the children said from the snapshot."""
     child = max(0.1, timeout * 0.9)
-    if files.live:
+    if answers.live:
         children.start_linux_audio()
     return LinuxProbes(
-        platform=Probe("platform", lambda: platform(files, host)),
-        device_id=Probe("device_id", lambda: identity(files, key, previous_id(), fresh)),
+        platform=Probe("platform", lambda: platform(files, answers, host)),
+        device_id=Probe("device_id", lambda: identity(files, answers, key, previous_id(), fresh)),
         locale=Probe("locale", lambda: locale(files, env, locale_override)),
-        alsa=Probe(
-            "audio.alsa", lambda: audio_alsa(child) if files.live else _unrecorded("alsa-lib")
-        ),
+        alsa=Probe("audio.alsa", lambda: audio_alsa(answers, child)),
         procfs=Probe("audio.procfs", lambda: audio_procfs(files)),
         display=Probe("display", lambda: linux_display.display(files)),
-        portaudio=Probe(
-            "audio.portaudio",
-            lambda: audio_portaudio(child) if files.live else _unrecorded("PortAudio"),
-        ),
-        server=Probe("audio.server", lambda: audio_server(files, env, child)),
-        decoders=Probe("decoders", lambda: linux_decoders.decoders(files, child)),
+        portaudio=Probe("audio.portaudio", lambda: audio_portaudio(answers, child)),
+        server=Probe("audio.server", lambda: audio_server(answers, env, child)),
+        decoders=Probe("decoders", lambda: linux_decoders.decoders(answers, child)),
         widevine=Probe(
             "drm.widevine", lambda: linux_widevine.widevine(files, host, env, check_load, child)
         ),
     )
 
 
-def _unrecorded(source: str) -> NoReturn:
-    raise Unavailable(Status.ABSENT, f"replaying a snapshot: it holds no {source} answers")
+def _unrecorded(e: Unrecorded) -> Unavailable:
+    return Unavailable(Status.ABSENT, f"replaying a snapshot: it holds no {e.args[0]} answer")
 
 
-def platform(files: Files, host: HostInfo) -> Outcome[Platform]:
-    libc = _libc(files, host)
+def platform(files: Files, answers: Answers, host: HostInfo) -> Outcome[Platform]:
+    libc = _libc(files, answers, host)
     model = platform_facts.board_model(
         _read_bytes(files, "/proc/device-tree/model", "/sys/firmware/devicetree/base/model"),
         _read_text(files, "/sys/class/dmi/id/sys_vendor"),
@@ -113,26 +110,24 @@ def platform(files: Files, host: HostInfo) -> Outcome[Platform]:
     return Outcome(Status.OK, detail + (f", {model}" if model else ", no board model"), facts)
 
 
-def _libc(files: Files, host: HostInfo) -> Libc | None:
+def _libc(files: Files, answers: Answers, host: HostInfo) -> Libc | None:
     if host.glibc_version:
         return Libc("glibc", host.glibc_version)
     for loader in files.glob("/lib", "ld-musl-*.so.1"):
-        if not files.live:
-            return Libc("musl", None)
         try:
-            result = commands.run([loader], timeout=2)
-        except (OSError, subprocess.TimeoutExpired):
+            result = answers.run([loader], timeout=2)
+        except (OSError, subprocess.TimeoutExpired, Unrecorded):
             return Libc("musl", None)
         return Libc("musl", platform_facts.musl_version(result.stderr + result.stdout))
     return None
 
 
 def identity(
-    files: Files, key: device_id.IdKey, previous: DeviceId | None, fresh: str
+    files: Files, answers: Answers, key: device_id.IdKey, previous: DeviceId | None, fresh: str
 ) -> Outcome[DeviceId]:
     unreadable = []
     try:
-        found = network.interfaces(files)
+        found = network.interfaces(files, answers)
     except FileNotFoundError:
         found = []
     except OSError as e:  # a link loop in a snapshot: the fallbacks still count
@@ -143,7 +138,7 @@ def identity(
     fallbacks, missing = _fallbacks(files)
     chosen = device_id.decide(key, ranked, fallbacks, previous, fresh)
     source = chosen.source
-    if source.kind is IdKind.GENERATED and not files.live:
+    if source.kind is IdKind.GENERATED and not answers.live:
         source.notes.append("replayed from a snapshot: a fixed stand-in, not a random ID")
     if source.interface:
         what = f"from {source.interface}"
@@ -216,8 +211,11 @@ def _read_bytes(files: Files, *paths: str) -> bytes | None:
     return None
 
 
-def audio_alsa(timeout: float) -> Outcome[alsa.AlsaReport]:
-    report = alsa.probe(timeout=timeout)
+def audio_alsa(answers: Answers, timeout: float) -> Outcome[alsa.AlsaReport]:
+    try:
+        report = answers.ask("alsa-lib", alsa.AlsaReport, lambda: alsa.probe(timeout=timeout))
+    except Unrecorded as e:
+        raise _unrecorded(e) from None
     counts: dict[str, int] = {}
     for pcm in report.pcms:
         counts[pcm.status] = counts.get(pcm.status, 0) + 1
@@ -291,9 +289,9 @@ def audio_procfs(files: Files) -> Outcome[ProcfsAudio]:
             except (ValueError, OSError) as e:
                 problems.append(f"{path}: {e}")
         elds[card.index] = tuple(parsed)
-    if not pcms and streams:
-        pcms = _pcms_of_streams(streams)
-        guessed.append("no PCM list: playback devices from the USB stream files")
+    if not pcms and (streams or any(codecs.values())):
+        pcms = _pcms_of_dumps(streams, codecs)
+        guessed.append("no PCM list: devices from the USB stream files and codec dumps")
     detail = f"{len(cards)} cards, {sum(p.playback for p in pcms)} playback devices"
     if guessed:
         detail += f" ({'; '.join(guessed)})"
@@ -316,44 +314,79 @@ def _cards_by_directory(files: Files) -> tuple[asound.ProcCard, ...]:
     return tuple(sorted(found, key=lambda c: c.index))
 
 
-def _pcms_of_streams(
+def _pcms_of_dumps(
     streams: Mapping[tuple[int, int], usb_stream.UsbStream],
+    codecs: Mapping[int, tuple[hda_codec.Codec, ...]],
 ) -> tuple[asound.ProcPcm, ...]:
-    """The PCM devices USB stream files imply: streamN describes device N of its card."""
+    """The PCM devices that USB stream files and HD-audio codec dumps imply: streamN
+    describes device N of its card; a codec node's `Device: name=..., device=N` line binds
+    it to device N, for playback on a converter or pin, for capture on an input."""
     from probe.parsers import asound
 
-    return tuple(
-        asound.ProcPcm(card, device, s.pcm_name or "USB Audio", s.pcm_name or "USB Audio",
-                       s.playback is not None, s.capture is not None)
-        for (card, device), s in sorted(streams.items())
-    )  # fmt: skip
+    found: dict[tuple[int, int], asound.ProcPcm] = {}
+    for (card, device), s in streams.items():
+        name = s.pcm_name or "USB Audio"
+        found[(card, device)] = asound.ProcPcm(
+            card, device, name, name, s.playback is not None, s.capture is not None
+        )
+    for card, dumps in codecs.items():
+        for node in (n for codec in dumps for n in codec.nodes if n.pcm_device is not None):
+            assert node.pcm_device is not None
+            plays = node.widget_type in ("Audio Output", "Pin Complex")
+            records = node.widget_type == "Audio Input"
+            before = found.get((card, node.pcm_device))
+            name = (before.name if before else None) or node.name or f"device {node.pcm_device}"
+            found[(card, node.pcm_device)] = asound.ProcPcm(
+                card,
+                node.pcm_device,
+                name,
+                name,
+                plays or bool(before and before.playback),
+                records or bool(before and before.capture),
+            )
+    return tuple(found[key] for key in sorted(found))
 
 
-def audio_portaudio(timeout: float) -> Outcome[portaudio.PaReport]:
+def audio_portaudio(answers: Answers, timeout: float) -> Outcome[portaudio.PaReport]:
     try:
-        report = portaudio.report(timeout)
+        report = answers.ask("PortAudio", portaudio.PaReport, lambda: portaudio.report(timeout))
     except FileNotFoundError:
         raise Unavailable(Status.ABSENT, "the PortAudio library is not installed") from None
+    except Unrecorded as e:
+        raise _unrecorded(e) from None
     detail = (
         f"{report.version}; {len(report.devices)} output devices on {', '.join(report.host_apis)}"
     )
     return Outcome(Status.OK, detail, report)
 
 
-def audio_server(files: Files, env: Mapping[str, str], timeout: float) -> Outcome[ServerAudio]:
+def audio_server(answers: Answers, env: Mapping[str, str], timeout: float) -> Outcome[ServerAudio]:
     """The running sound server, asked and never started: PipeWire through pw-dump (the real
     sink formats and the graph clock), else PulseAudio through pactl; PULSE_SERVER in our
-    environment names the server clients use, and wins."""
-    if not files.live:
-        _unrecorded("sound-server")
-    servers = soundserver.running_servers(files)
+    environment names the server clients use, and wins. Which servers run is an answer,
+    not files: their /proc entries hold their users' whole environments."""
+    try:
+        return _audio_server(answers, env, timeout)
+    except Unrecorded as e:
+        raise _unrecorded(e) from None
+
+
+def _audio_server(answers: Answers, env: Mapping[str, str], timeout: float) -> Outcome[ServerAudio]:
+    servers = answers.ask(
+        "sound servers",
+        list[soundserver.ServerProcess],
+        lambda: soundserver.running_servers(Files()),
+    )
     pipewire = [s for s in servers if s.name == soundserver.PIPEWIRE]
     speakers = [s for s in servers if s.name in soundserver.PULSE_PROTOCOL]
     try:
         if pipewire and not env.get("PULSE_SERVER"):
             from probe.parsers import pipewire as pw_parser
 
-            graph = pw_parser.parse_pw_dump(soundserver.dump_pipewire(pipewire[0], env, timeout))
+            dump = answers.ask(
+                "pw-dump", str, lambda: soundserver.dump_pipewire(pipewire[0], env, timeout)
+            )
+            graph = pw_parser.parse_pw_dump(dump)
             found = from_pipewire(graph)
             clock = graph.clock
             allowed = ", ".join(map(str, clock.allowed_rates)) if clock else ""
@@ -366,12 +399,16 @@ def audio_server(files: Files, env: Mapping[str, str], timeout: float) -> Outcom
         address = soundserver.pulse_address(server, env)
         if address is None:
             raise Unavailable(Status.DENIED, f"{server.name} (pid {server.pid}): socket unknown")
-        answers = soundserver.ask_pulse(server, address, timeout)
+        said = answers.ask(
+            "pactl",
+            soundserver.PulseAnswers,
+            lambda: soundserver.ask_pulse(server, address, timeout),
+        )
     except ConnectionError as e:
         raise Unavailable(Status.ERROR, str(e)) from None
     from probe.parsers import pulse
 
-    info = pulse.parse_info(answers.info)
-    found = from_pulse(info, pulse.parse_sinks(answers.sinks))
+    info = pulse.parse_info(said.info)
+    found = from_pulse(info, pulse.parse_sinks(said.sinks))
     detail = f"{info.server_name} {info.version or ''}".strip() + f": {len(found.sinks)} sinks"
     return Outcome(Status.OK, detail, found)

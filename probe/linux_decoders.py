@@ -19,11 +19,11 @@ import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from drivers import commands, pyav
+from drivers import pyav
+from drivers.answers import Answers, Unrecorded
 from drivers.commands import CommandResult
-from drivers.files import Files
 from probe.decoders import DecoderFacts, SourceAnswer, summary
-from probe.framework import Outcome, Unavailable
+from probe.framework import Outcome
 from probe.models import Status
 from probe.parsers import ffmpeg, gstreamer, ldconfig
 
@@ -31,14 +31,12 @@ from probe.parsers import ffmpeg, gstreamer, ldconfig
 _LDCONFIGS = ("ldconfig", "/sbin/ldconfig", "/usr/sbin/ldconfig")
 
 
-def decoders(files: Files, timeout: float) -> Outcome[DecoderFacts]:
+def decoders(answers: Answers, timeout: float) -> Outcome[DecoderFacts]:
     """Each source gets `timeout` seconds; they run concurrently, so the probe takes as
-    long as the slowest. A snapshot records no command output yet: absent there."""
-    if not files.live:
-        raise Unavailable(Status.ABSENT, "replaying a snapshot: it holds no decoder listings")
+    long as the slowest."""
     with ThreadPoolExecutor(len(_SOURCES), thread_name_prefix="decoders") as pool:
         running = {
-            name: pool.submit(_answer, label, ask, timeout)
+            name: pool.submit(_answer, label, ask, answers, timeout)
             for name, (label, ask) in _SOURCES.items()
         }
         facts = DecoderFacts(**{name: future.result() for name, future in running.items()})
@@ -46,13 +44,15 @@ def decoders(files: Files, timeout: float) -> Outcome[DecoderFacts]:
     return Outcome(status, detail, facts)
 
 
-_Ask = Callable[[float], tuple[tuple[str, ...], str]]  # names, and a few words on them
+_Ask = Callable[[Answers, float], tuple[tuple[str, ...], str]]  # names, a few words on them
 
 
-def _answer(label: str, ask: _Ask, timeout: float) -> SourceAnswer:
+def _answer(label: str, ask: _Ask, answers: Answers, timeout: float) -> SourceAnswer:
     """Runs `ask`; its failure becomes the answer."""
     try:
-        names, said = ask(timeout)
+        names, said = ask(answers, timeout)
+    except Unrecorded:
+        return SourceAnswer(Status.ABSENT, f"{label}: not in the snapshot")
     except FileNotFoundError as e:
         missing = f" ({e.filename} not found)" if e.filename else ""
         return SourceAnswer(Status.ABSENT, f"{label}: not installed{missing}")
@@ -78,30 +78,30 @@ def _output(result: CommandResult) -> str:
     return result.stdout
 
 
-def _ffmpeg_decoders(timeout: float) -> tuple[tuple[str, ...], str]:
-    text = _output(commands.run(["ffmpeg", "-hide_banner", "-decoders"], timeout))
+def _ffmpeg_decoders(answers: Answers, timeout: float) -> tuple[tuple[str, ...], str]:
+    text = _output(answers.run(["ffmpeg", "-hide_banner", "-decoders"], timeout))
     names = tuple(d.name for d in ffmpeg.parse_decoders(text))
     return names, f"{len(names)} audio decoders"
 
 
-def _ffmpeg_build(timeout: float) -> tuple[tuple[str, ...], str]:
-    text = _output(commands.run(["ffmpeg", "-hide_banner", "-buildconf"], timeout))
+def _ffmpeg_build(answers: Answers, timeout: float) -> tuple[tuple[str, ...], str]:
+    text = _output(answers.run(["ffmpeg", "-hide_banner", "-buildconf"], timeout))
     flags = tuple(ffmpeg.parse_buildconf(text))
     return flags, f"{len(flags)} configure flags"
 
 
-def _gst_elements(timeout: float) -> tuple[tuple[str, ...], str]:
-    registry = gstreamer.parse_inspect(_output(commands.run(["gst-inspect-1.0"], timeout)))
+def _gst_elements(answers: Answers, timeout: float) -> tuple[tuple[str, ...], str]:
+    registry = gstreamer.parse_inspect(_output(answers.run(["gst-inspect-1.0"], timeout)))
     names = tuple(e.name for e in registry.elements)
     plugins = f" in {registry.plugins} plugins" if registry.plugins is not None else ""
     hidden = f" ({registry.blacklisted} blacklisted)" if registry.blacklisted else ""
     return names, f"{len(names)} elements{plugins}{hidden}"
 
 
-def _cached_libraries(timeout: float) -> tuple[tuple[str, ...], str]:
+def _cached_libraries(answers: Answers, timeout: float) -> tuple[tuple[str, ...], str]:
     for tool in _LDCONFIGS:
         try:
-            result = commands.run([tool, "-p"], timeout)
+            result = answers.run([tool, "-p"], timeout)
         except FileNotFoundError:
             continue
         cache = ldconfig.parse_cache(_output(result))
@@ -110,8 +110,8 @@ def _cached_libraries(timeout: float) -> tuple[tuple[str, ...], str]:
     raise FileNotFoundError(errno.ENOENT, "not found", " or ".join(_LDCONFIGS))
 
 
-def _pyav_decoders(timeout: float) -> tuple[tuple[str, ...], str]:
-    found = pyav.report(timeout)
+def _pyav_decoders(answers: Answers, timeout: float) -> tuple[tuple[str, ...], str]:
+    found = answers.ask("PyAV", pyav.PyAvReport, lambda: pyav.report(timeout))
     said = f"{found.version} (libavcodec {found.libavcodec}), {len(found.audio_decoders)} audio"
     return found.audio_decoders, said + " decoders"
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from drivers.answers import Answers
 from drivers.files import Files
 from drivers.snapshot import SnapshotError, open_snapshot
 from probe.alsa_info_import import import_report
@@ -107,11 +108,12 @@ def test_xps17_issue_paste_hdmi_codec_of_the_sof_card_and_three_usb_streams(
     snapshot = open_snapshot(tmp_path / "snap")
     assert (snapshot.host.kernel, snapshot.host.machine) == ("5.12.12-arch1-1", "x86_64")
     assert snapshot.made_by.startswith("alsa-info.sh 0.5.0 report, imported by capprobe ")
-    aplay = snapshot.answer("aplay -l")
-    assert aplay is not None
-    assert aplay["stdout"].startswith("**** List of PLAYBACK Hardware Devices ****\n")
-    assert "card 2: Dock [WD19 Dock], device 1: USB Audio [USB Audio #1]\n" in aplay["stdout"]
-    assert "CAPTURE" not in aplay["stdout"]
+    # kept as drivers.answers keeps a command's output, so a replay reads it as one
+    aplay = Answers(snapshot.answer).run(["aplay", "-l"], timeout=1)
+    assert (aplay.argv, aplay.returncode, aplay.stderr) == (("aplay", "-l"), 0, "")
+    assert aplay.stdout.startswith("**** List of PLAYBACK Hardware Devices ****\n")
+    assert "card 2: Dock [WD19 Dock], device 1: USB Audio [USB Audio #1]\n" in aplay.stdout
+    assert "CAPTURE" not in aplay.stdout
 
 
 def test_steam_deck_report_quoted_in_a_reply_and_its_0_5_3_kernel_release(
@@ -226,9 +228,7 @@ def test_raspberry_pi_forum_post_has_cards_only(tmp_path: Path) -> None:
     assert facts.codecs == {0: (), 1: ()} and facts.usb_streams == {}
     snapshot = open_snapshot(tmp_path / "snap")
     assert (snapshot.host.kernel, snapshot.host.machine) == ("3.18.0-25-rpi2", "armv7l")
-    answer = snapshot.answer("aplay -l")
-    assert answer is not None
-    aplay = answer["stdout"]
+    aplay = Answers(snapshot.answer).run(["aplay", "-l"], timeout=1).stdout
     assert "card 0: ALSA [bcm2835 ALSA], device 1: bcm2835 ALSA [bcm2835 IEC958/HDMI]\n" in aplay
     assert "Subdevices: 8/8\n" in aplay
 

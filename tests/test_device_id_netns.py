@@ -371,11 +371,12 @@ def test_no_raw_mac_in_any_output(ns: Netns, prober: Prober) -> None:
 ORACLE = """
 import json, netifaces
 from drivers import network
+from drivers.answers import Answers
 from drivers.files import Files
 from probe import routes
 files = Files()
 print(json.dumps({
-    "driver": {i.name: i.address for i in network.interfaces(files)},
+    "driver": {i.name: i.address for i in network.interfaces(files, Answers())},
     "netifaces": {
         name: netifaces.ifaddresses(name)[netifaces.AF_LINK][0]["addr"].lower()
         for name in netifaces.interfaces()

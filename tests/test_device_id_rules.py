@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from drivers import network
+from drivers.answers import Answers
 from drivers.files import Files
 from probe import device_id, linux
 from probe.device_id import FallbackSource, IdKey, candidates, decide
@@ -23,6 +24,8 @@ from tests.conftest import CAPTURES
 
 PCI = "/sys/devices/pci0000:00"
 KEY = IdKey.vendor(b"0123456789abcdef-test-key\n")
+
+NO_ANSWERS = Answers(lambda name: None)  # a snapshot that holds no answers
 
 
 def nic(name: str, mac: str, **kw: object) -> network.Interface:
@@ -263,15 +266,15 @@ def test_identity_probe_on_a_snapshot_of_a_laptop(tmp_path: Path) -> None:
         "docker0\t000011AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0\n"
     )
     files = Files(tmp_path)
-    found = {i.name: i for i in network.interfaces(files)}
+    found = {i.name: i for i in network.interfaces(files, NO_ANSWERS)}
     assert found["wlp0s20f3"].wireless
     assert found["wlp0s20f3"].device_path == f"{PCI}/0000:00:14.3"
     assert found["docker0"].bridge and found["docker0"].devtype == "bridge"
     assert found["docker0"].device_path is None
     assert found["enp0s31f6"].driver is None  # no driver link in this hand-made tree
-    assert found["enp0s31f6"].permanent_address is None  # no ioctl on a snapshot
+    assert found["enp0s31f6"].permanent_address is None  # no ethtool answer in it
 
-    outcome = linux.identity(files, KEY, None, "x")
+    outcome = linux.identity(files, NO_ANSWERS, KEY, None, "x")
     assert outcome.facts is not None
     assert outcome.facts.source.interface == "wlp0s20f3"
     assert outcome.facts.value == expected("3c:22:fb:00:00:02")

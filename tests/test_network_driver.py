@@ -8,6 +8,7 @@ import netifaces
 import pytest
 
 from drivers import network
+from drivers.answers import Answers
 from drivers.files import Files
 
 NET = Path("/sys/class/net")
@@ -38,7 +39,7 @@ def test_the_ethtool_permanent_address_is_the_burnt_in_one() -> None:
 
 
 def test_every_interface_is_read_as_netifaces_sees_it() -> None:
-    found = network.interfaces(Files())
+    found = network.interfaces(Files(), Answers())
     assert {i.name for i in found} == set(netifaces.interfaces())
     for i in found:
         link = netifaces.ifaddresses(i.name).get(netifaces.AF_LINK, [{}])[0].get("addr")

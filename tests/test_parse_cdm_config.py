@@ -123,9 +123,9 @@ def test_passwd_real_users() -> None:
     )
     users = passwd.real_users(passwd.parse_passwd(text), passwd.uid_min(None))
     assert users == [
-        passwd.Account(0, "/root"),
-        passwd.Account(1000, "/home/alice"),
-        passwd.Account(1001, "/home/bob"),
+        passwd.Account(0, "/root", "root"),
+        passwd.Account(1000, "/home/alice", "alice"),
+        passwd.Account(1001, "/home/bob", "bob"),
     ]
 
 

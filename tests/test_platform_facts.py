@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from drivers.answers import Answers
 from drivers.files import Files
 from drivers.host import HostInfo, host_info
 from probe import linux, platform_facts
@@ -39,7 +40,7 @@ def test_musl_loader_banner() -> None:
 
 def test_live_platform_probe_matches_this_interpreter() -> None:
     info = host_info()
-    outcome = linux.platform(Files(), info)
+    outcome = linux.platform(Files(), Answers(), info)
     assert outcome.facts is not None
     assert outcome.facts.os == "linux"
     assert outcome.facts.userspace_bits == info.pointer_bits
@@ -53,10 +54,10 @@ def test_snapshot_with_a_musl_loader_and_a_device_tree(tmp_path: Path) -> None:
     (tmp_path / "proc" / "device-tree").mkdir(parents=True)
     (tmp_path / "proc" / "device-tree" / "model").write_bytes(b"Raspberry Pi 4 Model B Rev 1.4\0")
     info = HostInfo("linux", "aarch64", "6.1.21-v8+", 64, None, 0)
-    outcome = linux.platform(Files(tmp_path), info)
+    outcome = linux.platform(Files(tmp_path), Answers(lambda name: None), info)
     facts = outcome.facts
     assert facts is not None
     assert facts.libc is not None
-    assert (facts.libc.name, facts.libc.version) == ("musl", None)  # a snapshot is never run
+    assert (facts.libc.name, facts.libc.version) == ("musl", None)  # a snapshot without its answer
     assert facts.board_model == "Raspberry Pi 4 Model B Rev 1.4"
     assert "Raspberry Pi 4" in outcome.detail

@@ -59,10 +59,11 @@ def test_a_hand_made_snapshot_of_one_stream_file_replays(tmp_path: Path) -> None
     for name, source in (
         ("audio.alsa", "alsa-lib"),
         ("audio.portaudio", "PortAudio"),
-        ("audio.server", "sound-server"),
+        ("audio.server", "sound servers"),
     ):
-        assert found[name] == ("absent", f"replaying a snapshot: it holds no {source} answers")
+        assert found[name] == ("absent", f"replaying a snapshot: it holds no {source} answer")
     assert found["decoders"][0] == "absent"
+    assert "ffmpeg -decoders: not in the snapshot" in found["decoders"][1]
     assert "no card list: cards from their directories" in found["audio.procfs"][1]
     # what the snapshot lacks stays unknown: no identity, so a fixed stand-in, and it says so
     source = document["device_id"]["source"]
@@ -193,7 +194,11 @@ def test_unreadable_parts_are_recorded_not_fatal(tmp_path: Path) -> None:
 def test_written_snapshots_read_back(tmp_path: Path) -> None:
     host = HostInfo("linux", "armv7l", "6.6.51+rpt-rpi-v7", 32, "2.36", 1000)
     files = {"/proc/asound/cards": b" 0 [vc4hdmi0     ]: vc4-hdmi - vc4-hdmi-0\n"}
-    answers = {"aplay -l": {"stdout": "**** List of PLAYBACK Hardware Devices ****\n"}}
+    answers = {
+        "aplay -l": {
+            "answer": {"argv": ["aplay", "-l"], "returncode": 0, "stdout": "", "stderr": ""}
+        }
+    }
     root = tmp_path / "snap"
     write_snapshot(root, files, host, {"LANG": "fr_CA.UTF-8"}, "a test", answers)
     opened = open_snapshot(root)
@@ -230,8 +235,11 @@ def test_a_snapshot_is_never_written_over_something(tmp_path: Path) -> None:
 
 
 def test_an_imported_alsa_info_report_replays(tmp_path: Path) -> None:
-    """A real report sent as a mail attachment (fixtures/SOURCES.md): the Topping D50s it
-    lists becomes the replayed manifest's output, its kernel the platform's."""
+    """A real report sent as a mail attachment (fixtures/SOURCES.md): the Topping D50s and
+    the ALC233's analog output it lists become the replayed manifest's outputs, its kernel
+    the platform's. alsa-info.sh prints no PCM list: the analog device comes from the
+    codec dump's `Device: name="ALC233 Analog", ..., device=0` line on converter 0x02,
+    whose own caps (44.1/48 kHz) bound it, not the codec's default (up to 192 kHz)."""
     report = next((CAPTURES / "alsa-info").glob("nuc8-alc233-*"))
     snapshot = tmp_path / "snap"
     runner = CliRunner()
@@ -241,8 +249,16 @@ def test_an_imported_alsa_info_report_replays(tmp_path: Path) -> None:
         result.stderr
     )
     document = replay(snapshot)
-    (dac,) = document["audio_outputs"]
+    analog, dac = document["audio_outputs"]
     assert (dac["id"], dac["name"], dac["transport"]) == ("alsa:hw:1,0", "D50s: USB Audio", "usb")
+    assert (analog["id"], analog["name"], analog["transport"]) == (
+        "alsa:hw:0,0",
+        "HDA Intel PCH: ALC233 Analog",
+        "analog",
+    )
+    assert {r for c in analog["configs"] for r in c["rates"]} == {44100, 48000}
+    procfs = statuses(document)["audio.procfs"]
+    assert "no PCM list: devices from the USB stream files and codec dumps" in procfs[1]
     assert document["platform"]["kernel"] == "5.10.10-1-MANJARO"
     again = runner.invoke(main, ["snapshot", "import-alsa-info", str(report), str(snapshot)])
     assert again.exit_code == 1

@@ -17,6 +17,7 @@ NOBODY = 65534
 class Account:
     uid: int
     home: str
+    name: str
 
 
 def parse_passwd(text: str) -> list[Account]:
@@ -28,7 +29,7 @@ def parse_passwd(text: str) -> list[Account]:
         if len(fields) < 7 or line.startswith(("#", "+", "-")):
             continue
         if fields[2].isdigit() and fields[5].startswith("/"):
-            accounts.append(Account(int(fields[2]), fields[5].rstrip("/") or "/"))
+            accounts.append(Account(int(fields[2]), fields[5].rstrip("/") or "/", fields[0]))
     return accounts
 
 
