@@ -125,7 +125,10 @@ class RecordingFiles(Files):
         with self._lock:
             before = self.contents.get(real)
             if before is not None and not whole:
-                pieces = {**before.pieces, **{o: p for o, p in pieces.items() if p}}
+                # the longer of two reads at one offset: a header read after a whole read
+                # must not cut the whole file down to its header
+                longer = {o: max(p, before.pieces.get(o, b""), key=len) for o, p in pieces.items()}
+                pieces = {**before.pieces, **{o: p for o, p in longer.items() if p}}
                 size = before.size if before.pieces and 0 in before.pieces else size
             self.contents[real] = Content(size, pieces)
 

@@ -17,16 +17,20 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from drivers.snapshot import Content
 from probe.parsers import passwd
 
+# "_": BlueZ's names (bluez_output.00_1B_66_81_8E_4C.1, /org/bluez/hci0/dev_00_1B_...)
 _MAC = re.compile(
-    r"(?<![0-9A-Fa-f:-])[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}(?![0-9A-Fa-f:-])"
+    r"(?<![0-9A-Fa-f:-])[0-9A-Fa-f]{2}([:_-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}(?![0-9A-Fa-f:-])"
 )
+# A USB network interface's name is its MAC on Debian and its derivatives (udev's
+# 73-usb-net-by-mac.rules): enx00e04c680001, wlx..., in paths, links and ethtool's answers.
+_MAC_NAME = re.compile(r"(?<![0-9A-Za-z])((?:en|wl|ww)x)([0-9a-f]{12})(?![0-9A-Za-z])")
 _NOT_PRIVATE_MACS = {"00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff"}
 PASSWD = "/etc/passwd"
 # Files that are nothing but an identifier of this machine, and the stand-in's shape.
@@ -83,8 +87,13 @@ def scrub(recorded: Recorded, private: Private) -> tuple[Recorded, Scrubbed]:
     done = Scrubbed()
     names = _user_names(recorded, private)
     done.users = {name: f"user{i}" for i, name in enumerate(names, 1)}
-    hosts = [h for h in private.host_names if len(h) >= 3 and h != "localhost"]
+    # longest first, as user names: "myhost.example.org" is replaced whole, domain and all
+    hosts = sorted(
+        (h for h in private.host_names if len(h) >= 3 and h != "localhost"),
+        key=lambda h: (-len(h), h),
+    )
     text = _Text(private.secret, done, hosts)
+    text.known(_identifiers(recorded, text))
     files = {}
     for path, content in recorded.files.items():
         files[text.path(path)] = _content(path, content, text, done)
@@ -93,9 +102,9 @@ def scrub(recorded: Recorded, private: Private) -> tuple[Recorded, Scrubbed]:
         {text.path(p): text.path(t) for p, t in recorded.links.items()},
         {text.path(p) for p in recorded.directories},
         {k: text.value(v) for k, v in recorded.environment.items()},
-        {k: _json_strings(v, text.value) for k, v in recorded.answers.items()},
+        {text.value(k): _json_strings(v, text.value) for k, v in recorded.answers.items()},
     )
-    _leftovers(clean, done)
+    _leftovers(clean, done, text.identifiers)
     return clean, done
 
 
@@ -120,33 +129,67 @@ class _Text:
         self.done = done
         names = "|".join(re.escape(n) for n in done.users)
         self.user_part = re.compile(rf"(?<=/)(?:{names})(?=/|$|[^\w.-])") if names else None
+        # a whole string value inside JSON text an answer holds (pw-dump, pactl -f json)
+        self.user_value = re.compile(rf'([\[:,]\s*")({names})(?="\s*[\]}},])') if names else None
         self.host = (
             re.compile(rf"(?<![\w.-])(?:{'|'.join(re.escape(h) for h in hosts)})(?![\w-])")
             if hosts
             else None
         )
         self.hosts = hosts
+        self.identifiers: dict[str, str] = {}
+        self.identifier: re.Pattern[str] | None = None
+
+    def known(self, identifiers: dict[str, str]) -> None:
+        """Identifiers (lower case) and their stand-ins, replaced wherever they appear."""
+        self.identifiers = identifiers
+        if identifiers:
+            alternatives = "|".join(re.escape(i) for i in sorted(identifiers, key=len)[::-1])
+            self.identifier = re.compile(
+                rf"(?<![0-9A-Za-z])(?:{alternatives})(?![0-9A-Za-z])", re.IGNORECASE
+            )
 
     def stand_in(self, kind: str, value: str) -> bytes:
         return hmac.new(self.secret, f"{kind}\0{value}".encode(), hashlib.sha256).digest()
 
     def mac(self, match: re.Match[str]) -> str:
-        real = match.group(0)
-        lower = real.lower().replace("-", ":")
-        if lower in _NOT_PRIVATE_MACS:
+        real, separator = match.group(0), match.group(1)
+        made = self._mac(real.lower().replace(separator, ":"))
+        if made is None:
             return real
+        made = made.replace(":", separator)
+        return made.upper() if real.isupper() else made
+
+    def mac_name(self, match: re.Match[str]) -> str:
+        digits = match.group(2)
+        made = self._mac(":".join(digits[i : i + 2] for i in range(0, 12, 2)))
+        return match.group(1) + (digits if made is None else made.replace(":", ""))
+
+    def _mac(self, lower: str) -> str | None:
+        """The stand-in of a MAC ("aa:bb:..."); None for one that is no one's."""
+        if lower in _NOT_PRIVATE_MACS:
+            return None
         self.done.macs.add(lower)
         raw = bytearray(self.stand_in("mac", lower)[:6])
         raw[0] = (raw[0] & 0xFC) | (int(lower[:2], 16) & 0x03)  # multicast, locally set
-        made = match.group(1).join(f"{b:02x}" for b in raw)
-        return made.upper() if real.isupper() else made
+        return ":".join(f"{b:02x}" for b in raw)
 
     def value(self, text: str) -> str:
         if text in self.done.users:
             return self.done.users[text]
         text = _MAC.sub(self.mac, text)
+        text = _MAC_NAME.sub(self.mac_name, text)
+        if self.identifier:
+
+            def identifier(match: re.Match[str]) -> str:
+                made = self.identifiers[match.group(0).lower()]
+                return made.upper() if match.group(0).isupper() else made
+
+            text = self.identifier.sub(identifier, text)
         if self.user_part:
             text = self.user_part.sub(lambda m: self.done.users[m.group(0)], text)
+        if self.user_value:
+            text = self.user_value.sub(lambda m: m.group(1) + self.done.users[m.group(2)], text)
         if self.host:
 
             def host(match: re.Match[str]) -> str:
@@ -175,7 +218,7 @@ def _content(path: str, content: Content, text: _Text, done: Scrubbed) -> Conten
     if path == "/proc/cpuinfo" and _CPU_SERIAL.search(decoded):
         done.identifiers.append(path)
         decoded = _CPU_SERIAL.sub(
-            lambda m: m.group(1) + text.stand_in("serial", m.group(2)).hex()[: len(m.group(2))],
+            lambda m: m.group(1) + _identifier(m.group(2).encode(), "hex", text).decode(),
             decoded,
         )
     if decoded.lstrip().startswith(("{", "[")):
@@ -188,6 +231,24 @@ def _content(path: str, content: Content, text: _Text, done: Scrubbed) -> Conten
             if changed != document:  # a whole value was a name: edited as JSON
                 return _bytes(_json_text(changed))
     return _bytes(text.value(decoded).encode())
+
+
+def _identifiers(recorded: Recorded, text: _Text) -> dict[str, str]:
+    """The values of the identifier files and cpuinfo's serial, with their stand-ins, so that
+    a copy elsewhere (pw-dump's application.process.machine-id) is replaced as well.
+    Placeholders ("To Be Filled By O.E.M.", "0") identify nothing and are left alone."""
+    values = []
+    for path, shape in _IDENTIFIERS.items():
+        content = recorded.files.get(path)
+        raw = content.pieces.get(0, b"") if content else b""
+        values.append((raw.rstrip(b"\0\n").decode("latin-1"), shape))
+    cpuinfo = _decoded(recorded.files.get("/proc/cpuinfo")) or ""
+    values += [(m.group(2), "hex") for m in _CPU_SERIAL.finditer(cpuinfo)]
+    return {
+        body.lower(): _identifier(body.encode(), shape, text).decode().lower()
+        for body, shape in values
+        if re.fullmatch(r"[0-9A-Za-z-]{8,}", body) and re.search(r"[1-9]", body)
+    }
 
 
 def _identifier(raw: bytes, shape: str, text: _Text) -> bytes:
@@ -250,12 +311,22 @@ def _bytes(data: bytes) -> Content:
     return Content(len(data), {0: data})
 
 
-def _leftovers(clean: Recorded, done: Scrubbed) -> None:
+def _leftovers(clean: Recorded, done: Scrubbed, identifiers: Collection[str] = ()) -> None:
     """ScrubError naming the first place that still holds something scrubbed."""
     needles = [m.encode() for m in done.macs] + [m.upper().encode() for m in done.macs]
-    needles += [m.replace(":", "-").encode() for m in done.macs]
+    needles += [
+        form.encode()
+        for m in done.macs
+        for separator in ("-", "_", "")
+        for form in (m.replace(":", separator), m.replace(":", separator).upper())
+    ]
+    needles += [i.encode() for i in identifiers] + [i.upper().encode() for i in identifiers]
     parts = [re.escape(n) for n in needles]
     parts += [rb"/" + re.escape(n.encode()) + rb"(?:/|$|[^\w.-])" for n in done.users]
+    parts += [  # a JSON string value, in JSON text or JSON text inside a JSON string
+        rb'[\[:,]\s*\\?"' + re.escape(n.encode()) + rb'\\?"(?:\s|\\[nrt])*[\]},]'
+        for n in done.users
+    ]
     parts += [rb"(?<![\w.-])" + re.escape(h.encode()) + rb"(?![\w-])" for h in done.host_names]
     if not parts:
         return
@@ -267,7 +338,9 @@ def _leftovers(clean: Recorded, done: Scrubbed) -> None:
     places += [(f"link {p}", f"{p} -> {t}".encode()) for p, t in clean.links.items()]
     places += [(p, p.encode()) for p in clean.directories]
     places += [(f"${k}", v.encode()) for k, v in clean.environment.items()]
-    places += [(f"answer {k!r}", json.dumps(v).encode()) for k, v in clean.answers.items()]
+    places += [
+        (f"answer {k!r}", f"{k}\n{json.dumps(v)}".encode()) for k, v in clean.answers.items()
+    ]
     for where, data in places:
         if leak.search(data):
             raise ScrubError(f"{where}: still holds a private value after scrubbing")
