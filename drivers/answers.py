@@ -13,6 +13,7 @@ of a machine without ffmpeg says "not installed" as the live run did:
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import threading
 from collections.abc import Callable, Mapping
@@ -82,8 +83,9 @@ class Answers:
     def run(
         self, argv: list[str], timeout: float, env: Mapping[str, str | None] | None = None
     ) -> CommandResult:
-        """drivers.commands.run, kept under the command line ("ffmpeg -hide_banner -decoders")."""
-        return self.ask(" ".join(argv), CommandResult, lambda: commands.run(argv, timeout, env))
+        """drivers.commands.run, kept under the command line as a shell would quote it
+        ("ffmpeg -hide_banner -decoders")."""
+        return self.ask(shlex.join(argv), CommandResult, lambda: commands.run(argv, timeout, env))
 
     def _put(self, name: str, kept: dict[str, Any]) -> None:
         if self._keep:
@@ -123,7 +125,10 @@ def _raised(name: str, raw: Any) -> Exception:
     kind = raw.get("type")
     try:
         if kind == "TimeoutExpired":
-            return subprocess.TimeoutExpired(list(raw["command"]), float(raw["timeout"]))
+            command = raw["command"]
+            if not isinstance(command, list) or not all(isinstance(a, str) for a in command):
+                raise TypeError("the command is not a list of strings")
+            return subprocess.TimeoutExpired(command, float(raw["timeout"]))
         cls = _ERRORS[str(kind)]
         message = str(raw["message"])
         if issubclass(cls, OSError) and raw.get("errno") is not None:

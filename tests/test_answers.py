@@ -181,7 +181,7 @@ def test_real_commands_are_kept_under_their_command_line_and_replayed() -> None:
         live.run(["sleep", "5"], timeout=0.2)
     assert sorted(live.kept) == [
         "capprobe-no-such-tool -v",
-        "sh -c echo hi; echo err >&2; exit 3",
+        "sh -c 'echo hi; echo err >&2; exit 3'",  # quoted: ["a b"] is not ["a", "b"]
         "sleep 5",
     ]
     replay = Answers(through_json(live.kept).get)
