@@ -233,7 +233,8 @@ def test_no_profile_holds_a_real_mac_or_this_machines_names() -> None:
 
 def test_every_path_can_be_installed_on_windows() -> None:
     """The library ships in the wheel, which must install on Windows too: no file name
-    there may hold <>:"|?* or a backslash (sysfs's PCI paths do, so scripts/build_profiles.py avoids them)."""
+    there may hold <>:"|?* or a backslash (sysfs's PCI paths do, so the builder avoids
+    them)."""
     for path in fixtures.root().rglob("*"):
         relative = path.relative_to(fixtures.root()).as_posix()
         assert not re.search(r'[<>:"|?*\\]', relative), f"{relative}: not a Windows file name"
