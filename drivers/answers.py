@@ -38,6 +38,8 @@ _ERRORS: dict[str, type[Exception]] = {
     )
 }
 
+_KEPT: tuple[type[Exception], ...] = (subprocess.TimeoutExpired, *_ERRORS.values())
+
 
 class Unrecorded(LookupError):
     """A replay asked for an answer its snapshot does not hold."""
@@ -69,15 +71,12 @@ class Answers:
             return _given(name, kind, self._replay(name))  # type: ignore[no-any-return]
         try:
             value = live()
-        except subprocess.TimeoutExpired as e:
-            command = [str(a) for a in e.cmd] if isinstance(e.cmd, list | tuple) else [str(e.cmd)]
-            self._put(name, {"raised": {"type": "TimeoutExpired", "command": command,
-                                        "timeout": e.timeout}})  # fmt: skip
+        except _KEPT as e:
+            if self._keep:
+                self._put(name, {"raised": _error(e)})
             raise
-        except tuple(_ERRORS.values()) as e:
-            self._put(name, {"raised": _error(e)})
-            raise
-        self._put(name, {"answer": to_plain(value)})
+        if self._keep:  # a live run that keeps nothing converts nothing
+            self._put(name, {"answer": to_plain(value)})
         return value
 
     def run(
@@ -88,12 +87,14 @@ class Answers:
         return self.ask(shlex.join(argv), CommandResult, lambda: commands.run(argv, timeout, env))
 
     def _put(self, name: str, kept: dict[str, Any]) -> None:
-        if self._keep:
-            with self._lock:
-                self.kept[name] = kept
+        with self._lock:
+            self.kept[name] = kept
 
 
 def _error(e: Exception) -> dict[str, Any]:
+    if isinstance(e, subprocess.TimeoutExpired):
+        command = [str(a) for a in e.cmd] if isinstance(e.cmd, list | tuple) else [str(e.cmd)]
+        return {"type": "TimeoutExpired", "command": command, "timeout": e.timeout}
     kind = next(n for n, cls in _ERRORS.items() if isinstance(e, cls))
     if isinstance(e, OSError):
         return {

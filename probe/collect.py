@@ -63,6 +63,9 @@ class Options:
     policy: Policy = Policy.STRICT
     # Replay this snapshot instead of probing the machine (drivers/snapshot.py).
     snapshot: Snapshot | None = None
+    # SOURCE_DATE_EPOCH for this run, where a caller (probe.fixtures) sets it rather than
+    # the process environment.
+    source_date_epoch: str | None = None
 
 
 def generated_at(env: Mapping[str, str]) -> tuple[str, bool]:
@@ -124,7 +127,10 @@ def sources(options: Options) -> Sources:
 def collect(options: Options, given: Sources | None = None) -> Manifest:
     """Probe this machine, or replay `options.snapshot` without touching it; or take the
     facts from `given`."""
-    stamp, reproducible = generated_at(host.environ())
+    epoch = options.source_date_epoch
+    stamp, reproducible = generated_at(
+        {"SOURCE_DATE_EPOCH": epoch} if epoch is not None else host.environ()
+    )
     source = given or sources(options)
     files, env, info = source.files, source.env, source.host
     os_name = platform_facts.os_name(info.system)

@@ -17,20 +17,18 @@ see what changed with:
 from __future__ import annotations
 
 import argparse
-import contextlib
 import difflib
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from drivers.files import write_atomic
+from drivers.files import Files, write_atomic
 
 EPOCH = "1764028800"  # every manifest's SOURCE_DATE_EPOCH: 2025-11-25T00:00:00Z
 MANIFEST = "manifest.json"
 SNAPSHOT = "snapshot"
 _TIMEOUT = 20.0  # `capprobe run`'s default
+_FILES = Files()
 
 
 def root() -> Path:
@@ -39,12 +37,13 @@ def root() -> Path:
     source checkout, which an editable install also uses."""
     here = Path(__file__).resolve().parent
     installed = here / "profiles"
-    return installed if installed.is_dir() else here.parent / "fixtures" / "profiles"
+    return installed if _FILES.exists(str(installed)) else here.parent / "fixtures" / "profiles"
 
 
 def names() -> list[str]:
     """Every profile, by name: each directory of the library that holds a snapshot."""
-    return sorted(p.name for p in root().iterdir() if (p / SNAPSHOT).is_dir())
+    top = root()
+    return [n for n in _FILES.listdir(str(top)) if _FILES.exists(str(top / n / SNAPSHOT))]
 
 
 def _profile(name: str) -> Path:
@@ -56,7 +55,7 @@ def _profile(name: str) -> Path:
 
 def load(name: str) -> dict[str, Any]:
     """The profile's manifest, parsed; LookupError naming the known profiles otherwise."""
-    manifest: dict[str, Any] = json.loads((_profile(name) / MANIFEST).read_text("utf-8"))
+    manifest: dict[str, Any] = json.loads(_FILES.read_text(str(_profile(name) / MANIFEST)))
     return manifest
 
 
@@ -74,31 +73,20 @@ def render(name: str) -> str:
     from probe.device_id import IdKey
 
     options = Options(
-        IdKey.builtin(), None, _TIMEOUT, lambda: None, snapshot=open_snapshot(snapshot(name))
+        IdKey.builtin(),
+        None,
+        _TIMEOUT,
+        lambda: None,
+        snapshot=open_snapshot(snapshot(name)),
+        source_date_epoch=EPOCH,
     )
-    with _source_date_epoch():
-        return manifest.dumps(collect(options))
-
-
-@contextlib.contextmanager
-def _source_date_epoch() -> Iterator[None]:
-    """collect() reads SOURCE_DATE_EPOCH from the process environment, as the command
-    does; it is set for the run and put back after."""
-    before = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = before
+    return manifest.dumps(collect(options))
 
 
 def difference(name: str, now: str) -> str:
     """A unified diff from the profile's manifest.json to `now`; "" when they are equal."""
     path = _profile(name) / MANIFEST
-    before = path.read_text("utf-8") if path.is_file() else ""
+    before = _FILES.read_text(str(path)) if _FILES.exists(str(path)) else ""
     return "".join(
         difflib.unified_diff(
             before.splitlines(keepends=True),

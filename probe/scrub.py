@@ -96,11 +96,11 @@ def scrub(recorded: Recorded, private: Private) -> tuple[Recorded, Scrubbed]:
     text.known(_identifiers(recorded, text))
     files = {}
     for path, content in recorded.files.items():
-        files[text.path(path)] = _content(path, content, text, done)
+        files[text.value(path)] = _content(path, content, text, done)
     clean = Recorded(
         files,
-        {text.path(p): text.path(t) for p, t in recorded.links.items()},
-        {text.path(p) for p in recorded.directories},
+        {text.value(p): text.value(t) for p, t in recorded.links.items()},
+        {text.value(p) for p in recorded.directories},
         {k: text.value(v) for k, v in recorded.environment.items()},
         {text.value(k): _json_strings(v, text.value) for k, v in recorded.answers.items()},
     )
@@ -136,7 +136,6 @@ class _Text:
             if hosts
             else None
         )
-        self.hosts = hosts
         self.identifiers: dict[str, str] = {}
         self.identifier: re.Pattern[str] | None = None
 
@@ -198,9 +197,6 @@ class _Text:
 
             text = self.host.sub(host, text)
         return text
-
-    def path(self, path: str) -> str:
-        return self.value(path)
 
 
 def _content(path: str, content: Content, text: _Text, done: Scrubbed) -> Content:
@@ -274,7 +270,7 @@ def _passwd(text: str, scrub: _Text) -> str:
         if len(fields) >= 7 and not line.startswith("#"):
             fields[0] = scrub.value(fields[0])
             fields[4] = ""
-            fields[5] = scrub.path(fields[5])
+            fields[5] = scrub.value(fields[5])
             line = ":".join(fields) + ("\n" if line.endswith("\n") else "")
         lines.append(line)
     return "".join(lines)
@@ -311,7 +307,7 @@ def _bytes(data: bytes) -> Content:
     return Content(len(data), {0: data})
 
 
-def _leftovers(clean: Recorded, done: Scrubbed, identifiers: Collection[str] = ()) -> None:
+def _leftovers(clean: Recorded, done: Scrubbed, identifiers: Collection[str]) -> None:
     """ScrubError naming the first place that still holds something scrubbed."""
     needles = [m.encode() for m in done.macs] + [m.upper().encode() for m in done.macs]
     needles += [

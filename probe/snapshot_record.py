@@ -4,7 +4,6 @@ probes read and were told (drivers/recording.py, drivers/answers.py), scrub it
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +43,8 @@ def record(root: Path, options: collect.Options) -> RecordSummary:
         dict(files.contents), dict(files.links), set(files.directories), env.kept(), answers.kept
     )
     users, host_names = private_names()
-    clean, done = scrub.scrub(recorded, scrub.Private(users, host_names, secrets.token_bytes(32)))
+    secret = bytes.fromhex(host.random_hex(32))  # forgotten once the snapshot is written
+    clean, done = scrub.scrub(recorded, scrub.Private(users, host_names, secret))
     write_snapshot(
         root,
         clean.files,
